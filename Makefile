@@ -1,0 +1,46 @@
+# schoolgate — `make run` and `make test` are the two commands; `make help` lists the rest.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+
+help: ## list the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP) ## create the virtual environment and install schoolgate with its dev tools
+
+system-deps: ## install the Debian packages the integration tests talk to (idempotent)
+	@bash scripts/system-deps.sh
+
+run: $(STAMP) ## set up and run the main job on embedded defaults (the demo)
+	$(BIN)/schoolgate demo
+
+lint: $(STAMP) ## ruff and mypy
+	$(BIN)/ruff check schoolgate tests bench
+	$(BIN)/ruff format --check schoolgate tests bench
+	$(BIN)/mypy schoolgate
+
+test: $(STAMP) system-deps lint ## everything CI runs: lint, types, the whole test suite
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+format: $(STAMP) ## rewrite the code in the house style
+	$(BIN)/ruff check --fix schoolgate tests bench
+	$(BIN)/ruff format schoolgate tests bench
+
+bench: $(STAMP) ## the benchmarks (see bench/README.md); not part of `make test`
+	$(BIN)/python bench/engine/run.py
+
+clean: ## remove the virtual environment and caches
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+.PHONY: help venv system-deps run lint test format bench clean
