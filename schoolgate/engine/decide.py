@@ -1,0 +1,233 @@
+"""decide(snapshot, event) -> Decision: the one place policy is applied.
+
+Pure: no I/O, no clock, no framework. Given the same snapshot and event it returns the same
+decision, which is what lets every enforcement point, the pack tests and the benchmarks share it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from schoolgate.engine.conditions import Evidence, Facts
+from schoolgate.engine.events import Event
+from schoolgate.engine.snapshot import ClauseInfo, CompiledRule, Snapshot
+from schoolgate.engine.vocabulary import ACTION_STRICTNESS
+
+SEVERITY_ORDER = ("info", "low", "medium", "high", "critical")
+
+_VERDICT = {
+    "allow": "Allowed",
+    "flag": "Allowed and recorded for review",
+    "warn": "Allowed with a warning",
+    "require-acknowledgment": "Waiting for the policy to be signed",
+    "hold": "Held for review",
+    "block": "Blocked",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    action: str
+    rules: tuple[str, ...]
+    clauses: tuple[ClauseInfo, ...]
+    explanation: str
+    evidence: tuple[Evidence, ...]
+    revision: str
+    severity: str = "info"
+    notify: tuple[str, ...] = ()
+    incident: bool = False
+    tags: tuple[str, ...] = ()
+    event_id: str | None = None
+
+    @property
+    def clause_ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.clauses)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "action": self.action,
+            "rules": list(self.rules),
+            "clauses": [
+                {"id": c.id, "section": c.section, "text": c.text, "summary": c.summary}
+                for c in self.clauses
+            ],
+            "explanation": self.explanation,
+            "evidence": [e.to_dict() for e in self.evidence],
+            "severity": self.severity,
+            "notify": list(self.notify),
+            "incident": self.incident,
+            "tags": list(self.tags),
+            "revision": self.revision,
+            "event_id": self.event_id,
+        }
+
+
+def facts_for(snapshot: Snapshot, event: Event) -> Facts:
+    """Merge what the event says about its subject with what the snapshot's records say."""
+    subject = event.subject
+    user = subject.user
+    if user is None and subject.address is not None:
+        user = snapshot.addresses.get(subject.address)
+    record = snapshot.users.get(user) if user is not None else None
+    roles = subject.roles
+    groups = subject.groups
+    grade = subject.grade
+    acknowledged = subject.acknowledged
+    consents = subject.consents
+    grants = subject.grants
+    sanctions = subject.sanctions
+    if record is not None:
+        roles = roles | record.roles
+        groups = groups | record.groups
+        grade = grade or record.grade
+        if acknowledged is None:
+            acknowledged = record.acknowledged
+        if record.consents is not None:
+            consents = record.consents if consents is None else consents | record.consents
+        if record.grants is not None:
+            grants = record.grants if grants is None else grants | record.grants
+        sanctions = sanctions + record.sanctions
+    closure = snapshot.role_closure
+    expanded = frozenset().union(*(closure.get(r, (r,)) for r in roles)) if roles else roles
+    if grade is not None:
+        groups = groups | snapshot.grade_groups.get(grade, frozenset())
+    local = event.time.astimezone(snapshot.timezone) if event.time is not None else None
+    return Facts(event, expanded, groups, acknowledged, consents, grants, sanctions, local)
+
+
+def _applies(rule: CompiledRule, facts: Facts) -> bool:
+    if rule.roles and rule.roles.isdisjoint(facts.roles):
+        return False
+    if rule.except_roles and not rule.except_roles.isdisjoint(facts.roles):
+        return False
+    if rule.groups and rule.groups.isdisjoint(facts.groups):
+        return False
+    return not (rule.except_groups and not rule.except_groups.isdisjoint(facts.groups))
+
+
+def _failure_mode(snapshot: Snapshot, rule: CompiledRule, facts: Facts) -> str:
+    if rule.failure is not None:
+        return rule.failure
+    modes = {snapshot.failure_roles[r] for r in facts.roles if r in snapshot.failure_roles}
+    if "closed" in modes:
+        return "closed"
+    if modes:
+        return "open"
+    return snapshot.failure_default
+
+
+def _match(snapshot: Snapshot, rule: CompiledRule, facts: Facts) -> list[Evidence] | None:
+    evidence: list[Evidence] = []
+    unknown = False
+    for _name, condition in rule.conditions:
+        found = condition.test(facts)
+        if found is None:
+            return None
+        if found.unknown:
+            unknown = True
+        evidence.append(found)
+    if unknown and _failure_mode(snapshot, rule, facts) == "open":
+        return None
+    return evidence
+
+
+def decide(snapshot: Snapshot, event: Event) -> Decision:
+    """The decision for one event, citing the clauses of the rules that settled it."""
+    facts = facts_for(snapshot, event)
+    matched: list[tuple[CompiledRule, list[Evidence]]] = []
+    level: tuple[int, int] | None = None
+    for rule in snapshot.rules[event.channel]:
+        if level is not None and rule.level != level:
+            break  # only rules of the winning tier and priority take part
+        if not _applies(rule, facts):
+            continue
+        evidence = _match(snapshot, rule, facts)
+        if evidence is None:
+            continue
+        matched.append((rule, evidence))
+        level = rule.level
+    if not matched:
+        return _default(snapshot, event)
+    return _combine(snapshot, event, matched)
+
+
+def _default(snapshot: Snapshot, event: Event) -> Decision:
+    default = snapshot.defaults[event.channel]
+    clauses = tuple(snapshot.clauses[c] for c in default.cites)
+    reason = default.message or f"no rule of {snapshot.pack_title} applies to this {event.channel} event"
+    return Decision(
+        action=default.action,
+        rules=(f"default:{event.channel}",),
+        clauses=clauses,
+        explanation=f"{_VERDICT[default.action]}: {reason}.{_citation(clauses)}",
+        evidence=(),
+        revision=snapshot.revision,
+        event_id=event.id,
+    )
+
+
+def _combine(
+    snapshot: Snapshot, event: Event, matched: list[tuple[CompiledRule, list[Evidence]]]
+) -> Decision:
+    # Strictest action first; ties keep pack order, so the explanation leads with the rule that won.
+    matched.sort(key=lambda m: -ACTION_STRICTNESS[m[0].action])
+    winner, winner_evidence = matched[0]
+    action = winner.action
+    cites: list[str] = []
+    notify: list[str] = []
+    tags: list[str] = []
+    evidence: list[Evidence] = []
+    severity = "info"
+    incident = False
+    for rule, found in matched:
+        cites.extend(c for c in rule.cites if c not in cites)
+        notify.extend(n for n in rule.notify if n not in notify)
+        tags.extend(t for t in rule.tags if t not in tags)
+        evidence.extend(e for e in found if e not in evidence)
+        incident = incident or rule.incident
+        if SEVERITY_ORDER.index(rule.severity) > SEVERITY_ORDER.index(severity):
+            severity = rule.severity
+    clauses = tuple(snapshot.clauses[c] for c in cites)
+    return Decision(
+        action=action,
+        rules=tuple(rule.id for rule, _ in matched),
+        clauses=clauses,
+        explanation=_explain(event, winner, winner_evidence, clauses),
+        evidence=tuple(evidence),
+        revision=snapshot.revision,
+        severity=severity,
+        notify=tuple(notify),
+        incident=incident,
+        tags=tuple(tags),
+        event_id=event.id,
+    )
+
+
+def _explain(
+    event: Event, rule: CompiledRule, evidence: list[Evidence], clauses: tuple[ClauseInfo, ...]
+) -> str:
+    what = _object(event)
+    because = "; ".join(
+        (f"could not check: {e.detail}, so failing closed" if e.unknown else e.detail)
+        for e in evidence
+    )
+    head = f"{_VERDICT[rule.action]}{what}"
+    text = f"{head}: {rule.message}" if rule.message else head
+    if because:
+        text += f" (because {because})"
+    return f"{text}.{_citation(clauses)}"
+
+
+def _object(event: Event) -> str:
+    payload = event.payload
+    name = getattr(payload, "domain", None) or getattr(payload, "name", None)
+    return f" {name}" if isinstance(name, str) else ""
+
+
+def _citation(clauses: tuple[ClauseInfo, ...]) -> str:
+    if not clauses:
+        return ""
+    first = clauses[0]
+    words = first.summary or first.text
+    more = f" (and {len(clauses) - 1} more)" if len(clauses) > 1 else ""
+    return f" Policy: {first.section} — “{words}” [{first.id}]{more}"
