@@ -127,7 +127,9 @@ class Labels:
             score = scores.get(label)
             if score is not None and score >= threshold:
                 return Evidence(
-                    "label", f"classified as '{label}' with score {score:.2f} (≥ {threshold})", label
+                    "label",
+                    f"classified as '{label}' with score {score:.2f} (≥ {threshold})",
+                    label,
                 )
         return None
 
@@ -177,7 +179,9 @@ class AttachmentTypes:
         for attachment in payload.attachments:
             if attachment.extension in self.extensions:
                 return Evidence(
-                    "attachment", f"an attachment is a .{attachment.extension} file", attachment.extension
+                    "attachment",
+                    f"an attachment is a .{attachment.extension} file",
+                    attachment.extension,
                 )
         return None
 
@@ -259,7 +263,9 @@ class Acknowledged:
         if facts.acknowledged != self.wanted:
             return None
         said = "has signed" if self.wanted else "has not signed"
-        return Evidence("acknowledgment", f"the user {said} the current policy", str(self.wanted).lower())
+        return Evidence(
+            "acknowledgment", f"the user {said} the current policy", str(self.wanted).lower()
+        )
 
 
 class MissingConsent:

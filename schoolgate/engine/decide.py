@@ -154,7 +154,9 @@ def decide(snapshot: Snapshot, event: Event) -> Decision:
 def _default(snapshot: Snapshot, event: Event) -> Decision:
     default = snapshot.defaults[event.channel]
     clauses = tuple(snapshot.clauses[c] for c in default.cites)
-    reason = default.message or f"no rule of {snapshot.pack_title} applies to this {event.channel} event"
+    reason = (
+        default.message or f"no rule of {snapshot.pack_title} applies to this {event.channel} event"
+    )
     return Decision(
         action=default.action,
         rules=(f"default:{event.channel}",),

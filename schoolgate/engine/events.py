@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Final
 
 from schoolgate.engine.vocabulary import Channel
@@ -148,8 +148,8 @@ PAYLOAD_TYPES: Final[dict[str, type]] = {
 # makes it addressable without a second list to maintain.
 ATTRIBUTE_FIELDS: Final[dict[str, frozenset[str]]] = {
     channel: frozenset(
-        name
-        for name, f in cls.__dataclass_fields__.items()
+        f.name
+        for f in fields(cls)
         if str(f.type).replace(" ", "")
         in {"str", "str|None", "bool|None", "bool", "int", "int|None"}
     )

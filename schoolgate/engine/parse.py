@@ -192,7 +192,9 @@ def _attachment(value: object, path: str) -> Attachment:
     if isinstance(value, str):
         return Attachment(filename=value)
     r = _Reader(value, path)
-    a = Attachment(filename=r.require("filename", _str), content_type=r.get("content_type", _str, None))
+    a = Attachment(
+        filename=r.require("filename", _str), content_type=r.get("content_type", _str, None)
+    )
     r.finish()
     return a
 
@@ -219,8 +221,8 @@ def _email(r: _Reader) -> EmailMessage:
         external_recipients=r.get("external_recipients", _int, 0),
         attachments=r.get("attachments", _list_of(_attachment), ()),
         sender_known=r.get("sender_known", _bool, None),
-        labels=_nullable(r, "labels", _scores, {}),
-        findings=_nullable(r, "findings", _strings, frozenset()),
+        labels=_nullable(r, "labels", _scores, dict[str, float]()),
+        findings=_nullable(r, "findings", _strings, frozenset[str]()),
     )
 
 
@@ -244,8 +246,8 @@ def _publication(r: _Reader) -> Publication:
         teacher_reviewed=r.get("teacher_reviewed", _bool, None),
         principal_approved=r.get("principal_approved", _bool, None),
         sources_cited=r.get("sources_cited", _bool, None),
-        labels=_nullable(r, "labels", _scores, {}),
-        findings=_nullable(r, "findings", _strings, frozenset()),
+        labels=_nullable(r, "labels", _scores, dict[str, float]()),
+        findings=_nullable(r, "findings", _strings, frozenset[str]()),
     )
 
 

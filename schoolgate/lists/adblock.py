@@ -108,8 +108,6 @@ def _parse_line(
             return
     else:
         host = rest[:-1] if rest.endswith("|") else rest
-        if "/" not in host and ":" not in host and host:
-            report.normalised[N_NO_CARET if body.startswith("||") else N_BARE] += 1
 
     if "/" in host or ":" in host:
         report.skipped(source, number, R_URL, raw)
@@ -130,4 +128,8 @@ def _parse_line(
     except BadName as exc:
         report.rejected(source, number, exc.reason, raw, skipped=exc.skipped)
         return
+    if not body.startswith("|"):
+        report.normalised[N_BARE] += 1
+    elif caret < 0 and body.startswith("||"):
+        report.normalised[N_NO_CARET] += 1
     yield report.counted(Entry(name, category, action, scope))

@@ -220,7 +220,9 @@ def _show(decision: Decision) -> str:
 
 @click.command()
 @click.option("--pack", help="A shipped pack name or a pack path.")
-@click.option("--snapshot", "snapshot_path", type=click.Path(path_type=Path), help="A compiled snapshot.")
+@click.option(
+    "--snapshot", "snapshot_path", type=click.Path(path_type=Path), help="A compiled snapshot."
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.argument("event", default="-")
 def decide_cmd(pack: str | None, snapshot_path: Path | None, fmt: str, event: str) -> None:

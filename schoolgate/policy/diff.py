@@ -58,7 +58,8 @@ _MATERIAL_RULE_FIELDS = ("cites", "channels", "applies_to", "when", "action", "p
 
 
 def _rule_changes(old: Rule, new: Rule) -> tuple[list[str], list[str]]:
-    material, minor = [], []
+    material: list[str] = []
+    minor: list[str] = []
     for name in Rule.model_fields:
         if getattr(old, name) != getattr(new, name):
             (material if name in _MATERIAL_RULE_FIELDS else minor).append(name)

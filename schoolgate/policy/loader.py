@@ -63,7 +63,11 @@ def _pack_files(root: Path) -> list[Path]:
         files = sorted(p for p in root.iterdir() if p.suffix in {".yaml", ".yml"} and p.is_file())
         if not files:
             raise PackError(
-                [Problem(Position(str(root), 1, 1), "directory holds no *.yaml files", code="missing")]
+                [
+                    Problem(
+                        Position(str(root), 1, 1), "directory holds no *.yaml files", code="missing"
+                    )
+                ]
             )
         return files
     return [root]

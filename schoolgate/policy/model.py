@@ -85,7 +85,9 @@ class Clause(Strict):
     @model_validator(mode="after")
     def _workflow_named(self) -> Clause:
         if self.served == "workflow" and not self.workflow:
-            raise ValueError("a clause served by `workflow` must name the workflow(s) that serve it")
+            raise ValueError(
+                "a clause served by `workflow` must name the workflow(s) that serve it"
+            )
         if self.served != "workflow" and self.workflow:
             raise ValueError("only a clause served by `workflow` names workflows")
         return self
@@ -227,7 +229,9 @@ class FailurePolicy(Strict):
 
 class CaseExpectation(Strict):
     action: Action
-    rules: list[Slug] = Field(default_factory=list, description="Rules that must be among those cited.")
+    rules: list[Slug] = Field(
+        default_factory=list, description="Rules that must be among those cited."
+    )
     cites: list[ClauseId] = Field(default_factory=list, description="Clauses that must be cited.")
 
 

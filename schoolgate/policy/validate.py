@@ -144,30 +144,32 @@ def _audience_problems(
     ):
         for j, name in enumerate(names):
             if name not in known:
-                yield _unknown(locator, (*path, key, j), key.removeprefix("except_")[:-1], name, known, where)
+                yield _unknown(
+                    locator, (*path, key, j), key.removeprefix("except_")[:-1], name, known, where
+                )
 
 
 def _names(pack: Pack, locator: Locator) -> Iterator[Problem]:
     """Every role, group, category, window, consent, grant, label and finding named exists."""
     roles = {r.id for r in pack.roles}
     lists = LIST_CATEGORIES | set(pack.custom_lists)
-    for i, role in enumerate(pack.roles):
-        for j, parent in enumerate(role.kind_of):
+    for i, role_def in enumerate(pack.roles):
+        for j, parent in enumerate(role_def.kind_of):
             if parent not in roles:
                 yield _unknown(locator, ("roles", i, "kind_of", j), "role", parent, roles, "roles")
     yield from _role_cycles(pack, locator)
     for i, clause in enumerate(pack.clauses):
-        for j, role in enumerate(clause.audience):
-            if role not in roles:
-                yield _unknown(locator, ("clauses", i, "audience", j), "role", role, roles, "roles")
+        for j, name in enumerate(clause.audience):
+            if name not in roles:
+                yield _unknown(locator, ("clauses", i, "audience", j), "role", name, roles, "roles")
     for name, category in pack.categories.items():
         for j, list_name in enumerate(category.lists):
             if list_name not in lists:
                 path = ("categories", name, "lists", j)
                 yield _unknown(locator, path, "list category", list_name, lists, "custom_lists")
-    for role in pack.failure.roles:
-        if role not in roles:
-            yield _unknown(locator, ("failure", "roles", role), "role", role, roles, "roles")
+    for name in pack.failure.roles:
+        if name not in roles:
+            yield _unknown(locator, ("failure", "roles", name), "role", name, roles, "roles")
     if pack.acknowledgment is not None:
         yield from _audience_problems(pack, locator, pack.acknowledgment, ("acknowledgment",))
     for name, window in pack.windows.items():
@@ -187,9 +189,9 @@ def _names(pack: Pack, locator: Locator) -> Iterator[Problem]:
         )
     for i, rule in enumerate(pack.rules):
         yield from _audience_problems(pack, locator, rule.applies_to, ("rules", i, "applies_to"))
-        for j, role in enumerate(rule.notify):
-            if role not in roles:
-                yield _unknown(locator, ("rules", i, "notify", j), "role", role, roles, "roles")
+        for j, name in enumerate(rule.notify):
+            if name not in roles:
+                yield _unknown(locator, ("rules", i, "notify", j), "role", name, roles, "roles")
         yield from _condition_names(pack, locator, rule.when, ("rules", i, "when"), rule)
 
 
@@ -244,7 +246,9 @@ def _condition_names(
         channel, _, field = attribute.partition(".")
         if channel not in ATTRIBUTE_FIELDS or field not in ATTRIBUTE_FIELDS[channel]:
             known_paths = {f"{c}.{f}" for c in rule.channels for f in ATTRIBUTE_FIELDS.get(c, ())}
-            yield _unknown(locator, (*path, "attributes", attribute), "attribute", attribute, known_paths, "")
+            yield _unknown(
+                locator, (*path, "attributes", attribute), "attribute", attribute, known_paths, ""
+            )
         elif channel not in rule.channels:
             yield Problem(
                 locator.key((*path, "attributes", attribute)),
@@ -293,13 +297,13 @@ def _never_fires(pack: Pack, locator: Locator) -> Iterator[Problem]:
                 f"rule {rule.id!r} asks for both during and outside {when.during!r}",
                 code="never-fires",
             )
-        if when.recipients and when.recipients.min is not None and when.recipients.max is not None:
-            if when.recipients.min > when.recipients.max:
-                yield Problem(
-                    locator.value((*path, "when", "recipients")),
-                    f"rule {rule.id!r}: recipients min is above max",
-                    code="never-fires",
-                )
+        low, high = (when.recipients.min, when.recipients.max) if when.recipients else (None, None)
+        if low is not None and high is not None and low > high:
+            yield Problem(
+                locator.value((*path, "when", "recipients")),
+                f"rule {rule.id!r}: recipients min is above max",
+                code="never-fires",
+            )
         for list_name in ("categories", "domains", "findings", "missing_consent", "sanctioned"):
             if getattr(when, list_name) == []:
                 yield Problem(
@@ -341,9 +345,8 @@ def _roles_reached(pack: Pack, audience: Audience) -> set[str]:
 def _audiences_overlap(pack: Pack, a: Audience, b: Audience) -> bool:
     if not (_roles_reached(pack, a) & _roles_reached(pack, b)):
         return False
-    if a.groups and b.groups and not (set(a.groups) & set(b.groups)):
-        return False  # documented assumption: distinct named groups are distinct populations
-    return True
+    # Documented assumption: distinct named groups are distinct populations.
+    return not (a.groups and b.groups and not set(a.groups) & set(b.groups))
 
 
 def _audience_covers(pack: Pack, outer: Audience, inner: Audience) -> bool:
@@ -375,32 +378,40 @@ def _shadowed(pack: Pack, locator: Locator) -> Iterator[Problem]:
 
 
 def _conditions_overlap(a: Conditions, b: Conditions) -> bool:
-    """Could one event meet both sets of conditions? Errs towards yes."""
-    for name in ("categories", "findings", "missing_consent", "missing_grant", "sanctioned"):
+    """Could one event meet both sets of conditions, as the district means them? Errs towards yes.
+
+    Two rules naming disjoint categories (or sanction scopes) are taken as meant for different
+    cases, even though one name can sit in two lists: for such a name the documented
+    strictest-wins order settles it.
+    """
+    for name in ("categories", "sanctioned"):
         x, y = getattr(a, name), getattr(b, name)
         if x is not None and y is not None and not set(x) & set(y):
-            if name in ("categories", "sanctioned"):
-                # An event can be in several categories or under several sanctions at once,
-                # but two explicit, disjoint lists are what a district means as distinct cases.
-                return False
-    if a.domains is not None and b.domains is not None:
-        if not any(_domain_related(x, y) for x in a.domains for y in b.domains):
             return False
-    if a.acknowledged is not None and b.acknowledged is not None:
-        if a.acknowledged != b.acknowledged:
-            return False
+    if (
+        a.domains is not None
+        and b.domains is not None
+        and not any(_domain_related(x, y) for x in a.domains for y in b.domains)
+    ):
+        return False
+    if (
+        a.acknowledged is not None
+        and b.acknowledged is not None
+        and a.acknowledged != b.acknowledged
+    ):
+        return False
     for x, y in ((a, b), (b, a)):
         if x.during is not None and x.during == y.outside:
             return False
-    if a.attributes and b.attributes:
-        for path, value in a.attributes.items():
-            if path in b.attributes:
-                xs = set(value) if isinstance(value, list) else {value}
-                other = b.attributes[path]
-                ys = set(other) if isinstance(other, list) else {other}
-                if not xs & ys:
-                    return False
+    for path, value in (a.attributes or {}).items():
+        other = (b.attributes or {}).get(path)
+        if other is not None and not _as_set(value) & _as_set(other):
+            return False
     return True
+
+
+def _as_set(value: object) -> set[object]:
+    return set(value) if isinstance(value, list) else {value}
 
 
 def _domain_related(a: str, b: str) -> bool:
@@ -410,7 +421,7 @@ def _domain_related(a: str, b: str) -> bool:
 
 def _conflicts(pack: Pack, locator: Locator) -> Iterator[Problem]:
     """An allow and a stricter rule that can meet with nothing to settle which wins."""
-    for (i, a), (j, b) in combinations(enumerate(pack.rules), 2):
+    for (_, a), (j, b) in combinations(enumerate(pack.rules), 2):
         if (a.action == "allow") == (b.action == "allow"):
             continue
         if rule_tier(a) != rule_tier(b) or a.priority != b.priority:
@@ -453,7 +464,9 @@ def _cases(pack: Pack, locator: Locator) -> Iterator[Problem]:
             )
         for j, rule_id in enumerate(case.expect.rules):
             if rule_id not in rules:
-                yield _unknown(locator, ("cases", i, "expect", "rules", j), "rule", rule_id, rules, "rules")
+                yield _unknown(
+                    locator, ("cases", i, "expect", "rules", j), "rule", rule_id, rules, "rules"
+                )
         for j, clause_id in enumerate(case.expect.cites):
             if clause_id not in clauses:
                 path = ("cases", i, "expect", "cites", j)

@@ -118,7 +118,9 @@ def load_yaml(text: str, file: str) -> tuple[object, Locator]:
             [Problem(position, f"not valid YAML: {exc.problem or exc.context}", code="yaml")]
         ) from None
     except yaml.YAMLError as exc:
-        raise PackError([Problem(Position(file, 1, 1), f"not valid YAML: {exc}", code="yaml")]) from None
+        raise PackError(
+            [Problem(Position(file, 1, 1), f"not valid YAML: {exc}", code="yaml")]
+        ) from None
     if node is None:
         return None, Locator()
     builder = _Builder(file)
@@ -127,7 +129,9 @@ def load_yaml(text: str, file: str) -> tuple[object, Locator]:
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
         position = Position(file, mark.line + 1, mark.column + 1) if mark else Position(file, 1, 1)
-        raise PackError([Problem(position, f"cannot read value: {exc.problem}", code="yaml")]) from None
+        raise PackError(
+            [Problem(position, f"cannot read value: {exc.problem}", code="yaml")]
+        ) from None
     if builder.problems:
         raise PackError(builder.problems)
     return data, builder.locator

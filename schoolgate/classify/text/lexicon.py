@@ -104,7 +104,7 @@ class Lexicon:
             self._plain(lower, hits)
         if SUSPICIOUS.search(lower):
             self._obfuscated(lower, hits)
-            self._spaced(lower, hits)
+        self._spaced(lower, hits)
         if self.exceptions is not None and hits:
             for m in self.exceptions.finditer(lower):
                 for key in [k for k in hits if m.start() <= k[0] and k[1] <= m.end()]:
@@ -134,14 +134,14 @@ class Lexicon:
             spellings, how = candidates(token)
             for spelling in spellings:
                 entry = self.lookup(spelling)
-                if entry is None and ("*" not in spelling) and collapse(spelling)[0] != spelling:
-                    how = how | {"repeated letters"}
-                if entry is not None:
-                    start, end = _core_span(token, m.start())
-                    if not any(s <= start and end <= e for s, e in hits):
-                        tricks = sorted(how) or ["repeated letters"]
-                        hits[(start, end)] = Hit(start, end, entry, ", ".join(tricks))
-                    break
+                if entry is None:
+                    continue
+                if "*" not in spelling and spelling not in self.exact:
+                    how.add("repeated letters")
+                start, end = _core_span(token, m.start())
+                if not any(s <= start and end <= e for s, e in hits):
+                    hits[(start, end)] = Hit(start, end, entry, ", ".join(sorted(how)) or "plain")
+                break
 
     def _spaced(self, lower: str, hits: dict[tuple[int, int], Hit]) -> None:
         for m in _SPACED.finditer(lower):

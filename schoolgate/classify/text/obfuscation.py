@@ -63,10 +63,12 @@ def candidates(token: str) -> tuple[list[str], set[str]]:
     Returns no candidates when the token holds characters that are not letters, leet or joiners
     (a URL, an equation), because guessing there finds words that are not there.
     """
-    token = unicodedata.normalize("NFKC", token)
-    core = token.strip(_EDGE_PUNCT) or token
-    slots: list[str] = []
     how: set[str] = set()
+    folded = unicodedata.normalize("NFKC", token)
+    if folded != token:
+        how.add("look-alike letters")
+    core = folded.strip(_EDGE_PUNCT) or folded
+    slots: list[str] = []
     for raw in core:
         if raw in INVISIBLE:
             how.add("invisible characters")
