@@ -94,8 +94,15 @@ def read_raw(name_or_path: str | Path) -> tuple[dict[str, object], Locator, Path
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
+            line = raw.count(b"\n", 0, exc.start) + 1
+            column = exc.start - raw.rfind(b"\n", 0, exc.start)
             problems.append(
-                Problem(Position(label, 1, exc.start + 1), "not UTF-8 text", code="encoding")
+                Problem(
+                    Position(label, line, column),
+                    f"not UTF-8 text (byte 0x{raw[exc.start]:02x})",
+                    "save the file as UTF-8",
+                    code="encoding",
+                )
             )
             continue
         try:
@@ -193,7 +200,7 @@ def _schema_problem(error: typing.Mapping[str, typing.Any], locator: Locator) ->
     message = str(error["msg"])
     if message.startswith("Value error, "):
         message = message.removeprefix("Value error, ")
-    where = ".".join(str(p) for p in loc)
+    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
     return Problem(locator.value(loc), f"{where}: {message}", code="schema")
 
 
