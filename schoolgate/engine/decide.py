@@ -214,9 +214,9 @@ def _explain(
         for e in evidence
     )
     head = f"{_VERDICT[rule.action]}{what}"
-    text = f"{head}: {rule.message}" if rule.message else head
+    text = f"{head}: {rule.message.rstrip('. ')}" if rule.message else head
     if because:
-        text += f" (because {because})"
+        text += f" — because {because}"
     return f"{text}.{_citation(clauses)}"
 
 
