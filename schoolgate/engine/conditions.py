@@ -48,7 +48,6 @@ class Facts:
     consents: frozenset[str] | None
     grants: frozenset[str] | None
     sanctions: tuple[Sanction, ...]
-    local_time: dt.datetime | None
 
 
 Result = Evidence | None
@@ -151,20 +150,23 @@ class Findings:
 
 
 class Recipients:
-    __slots__ = ("high", "low")
+    """How many people a message goes to (all of them, or only those outside the district)."""
 
-    def __init__(self, low: int | None, high: int | None) -> None:
-        self.low, self.high = low, high
+    __slots__ = ("external", "high", "low")
+
+    def __init__(self, low: int | None, high: int | None, external: bool = False) -> None:
+        self.low, self.high, self.external = low, high, external
 
     def test(self, facts: Facts) -> Result:
         payload = facts.event.payload
         assert isinstance(payload, EmailMessage)
-        n = payload.recipient_count
+        n = payload.external_recipients if self.external else payload.recipient_count
         if self.low is not None and n < self.low:
             return None
         if self.high is not None and n > self.high:
             return None
-        return Evidence("recipients", f"sent to {n} recipients", str(n))
+        who = "recipients outside the district" if self.external else "recipients"
+        return Evidence("recipients", f"sent to {n} {who}", str(n))
 
 
 class AttachmentTypes:
@@ -223,11 +225,14 @@ class UnconsentedStudents:
 
 
 class Window:
-    __slots__ = ("days", "end", "inside", "name", "start")
+    __slots__ = ("days", "end", "inside", "name", "start", "tz")
 
-    def __init__(self, name: str, days: Sequence[str], start: str, end: str, inside: bool) -> None:
+    def __init__(
+        self, name: str, days: Sequence[str], start: str, end: str, inside: bool, tz: dt.tzinfo
+    ) -> None:
         order = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
         self.name = name
+        self.tz = tz
         self.days = frozenset(order.index(d) for d in days)
         self.start = int(start[:2]) * 60 + int(start[3:])
         self.end = int(end[:2]) * 60 + int(end[3:])
@@ -243,9 +248,10 @@ class Window:
         return minute < self.end and (when.weekday() - 1) % 7 in self.days
 
     def test(self, facts: Facts) -> Result:
-        if facts.local_time is None:
+        when = facts.event.time
+        if when is None:
             return _unknown("time", "the time of the event is not known")
-        if self._open(facts.local_time) != self.inside:
+        if self._open(when.astimezone(self.tz)) != self.inside:
             return None
         where = "during" if self.inside else "outside"
         return Evidence("time", f"{where} {self.name}", self.name)
@@ -328,16 +334,21 @@ class Attributes:
         self.expected = tuple(pairs)
 
     def test(self, facts: Facts) -> Result:
+        """All fields must match; a field known not to match outweighs one that is unknown."""
         payload = facts.event.payload
-        last: Evidence | None = None
+        unknown: list[str] = []
+        shown: list[str] = []
         for path, field, values in self.expected:
             actual = getattr(payload, field, None)
             if actual is None:
-                return _unknown("attribute", f"{path} is not known")
-            if actual not in values:
+                unknown.append(path)
+            elif actual not in values:
                 return None
-            last = Evidence("attribute", f"{path} is {_show(actual)}", str(actual))
-        return last
+            else:
+                shown.append(f"{path} is {_show(actual)}")
+        if unknown:
+            return _unknown("attribute", f"{', '.join(unknown)} not known")
+        return Evidence("attribute", "; ".join(shown), shown[-1].rsplit(" ", 1)[-1])
 
 
 def _show(value: object) -> str:
@@ -350,6 +361,7 @@ def build_condition(
     *,
     list_map: Mapping[str, Sequence[str]],
     windows: Mapping[str, Mapping[str, object]],
+    tz: dt.tzinfo,
 ) -> Condition:
     """One compiled condition from its snapshot form."""
     if name == "categories":
@@ -361,9 +373,9 @@ def build_condition(
         return Labels({str(k): float(v) for k, v in spec.items()})
     if name == "findings":
         return Findings(_strs(spec))
-    if name == "recipients":
+    if name in ("recipients", "external_recipients"):
         assert isinstance(spec, Mapping)
-        return Recipients(spec.get("min"), spec.get("max"))
+        return Recipients(spec.get("min"), spec.get("max"), external=name == "external_recipients")
     if name == "attachment_types":
         return AttachmentTypes(_strs(spec))
     if name == "unconsented_students":
@@ -371,7 +383,7 @@ def build_condition(
     if name in ("during", "outside"):
         assert isinstance(spec, str)
         w = windows[spec]
-        return Window(spec, _strs(w["days"]), str(w["start"]), str(w["end"]), name == "during")
+        return Window(spec, _strs(w["days"]), str(w["start"]), str(w["end"]), name == "during", tz)
     if name == "acknowledged":
         assert isinstance(spec, bool)
         return Acknowledged(spec)

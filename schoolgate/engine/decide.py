@@ -6,7 +6,7 @@ decision, which is what lets every enforcement point, the pack tests and the ben
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from schoolgate.engine.conditions import Evidence, Facts
 from schoolgate.engine.events import Event
@@ -87,12 +87,21 @@ def facts_for(snapshot: Snapshot, event: Event) -> Facts:
         if record.grants is not None:
             grants = record.grants if grants is None else grants | record.grants
         sanctions = sanctions + record.sanctions
-    closure = snapshot.role_closure
-    expanded = frozenset().union(*(closure.get(r, (r,)) for r in roles)) if roles else roles
     if grade is not None:
         groups = groups | snapshot.grade_groups.get(grade, frozenset())
-    local = event.time.astimezone(snapshot.timezone) if event.time is not None else None
-    return Facts(event, expanded, groups, acknowledged, consents, grants, sanctions, local)
+    return Facts(event, _expand(snapshot, roles), groups, acknowledged, consents, grants, sanctions)
+
+
+def _expand(snapshot: Snapshot, roles: frozenset[str]) -> frozenset[str]:
+    """Roles with every broader role they are a kind of (a teacher is staff), memoised."""
+    key = ("roles", roles)
+    expanded: frozenset[str] | None = snapshot.memo.get(key)
+    if expanded is None:
+        closure = snapshot.role_closure
+        expanded = frozenset().union(*(closure.get(r, (r,)) for r in roles))
+        if len(snapshot.memo) < 4096:
+            snapshot.memo[key] = expanded
+    return expanded
 
 
 def _applies(rule: CompiledRule, facts: Facts) -> bool:
@@ -152,6 +161,16 @@ def decide(snapshot: Snapshot, event: Event) -> Decision:
 
 
 def _default(snapshot: Snapshot, event: Event) -> Decision:
+    key = ("default", event.channel)
+    decision: Decision | None = snapshot.memo.get(key)
+    if decision is None:
+        decision = snapshot.memo[key] = _default_decision(snapshot, event)
+    if decision.event_id != event.id:
+        decision = replace(decision, event_id=event.id)
+    return decision
+
+
+def _default_decision(snapshot: Snapshot, event: Event) -> Decision:
     default = snapshot.defaults[event.channel]
     clauses = tuple(snapshot.clauses[c] for c in default.cites)
     reason = (
@@ -183,9 +202,13 @@ def _combine(
     incident = False
     for rule, found in matched:
         cites.extend(c for c in rule.cites if c not in cites)
+        evidence.extend(e for e in found if e not in evidence)
+        if any(e.unknown for e in found):
+            # Failing closed enforces the action, but a missing fact is no evidence of
+            # wrongdoing: it opens no incident, alerts no one and marks no bypass attempt.
+            continue
         notify.extend(n for n in rule.notify if n not in notify)
         tags.extend(t for t in rule.tags if t not in tags)
-        evidence.extend(e for e in found if e not in evidence)
         incident = incident or rule.incident
         if SEVERITY_ORDER.index(rule.severity) > SEVERITY_ORDER.index(severity):
             severity = rule.severity

@@ -97,6 +97,9 @@ class Snapshot:
     users: Mapping[str, UserRecord]
     addresses: Mapping[str, str]
     data: Mapping[str, Any] = field(repr=False)
+    # Derived values the decision path asks for again and again (expanded role sets, default
+    # decisions), filled on first use. Pure memoisation: it never changes what is decided.
+    memo: dict[object, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any], revision: str | None = None) -> Snapshot:
@@ -180,12 +183,13 @@ def _user(data: Mapping[str, Any]) -> UserRecord:
 
 def _compile(data: Mapping[str, Any], revision: str) -> Snapshot:
     pack = data["pack"]
+    timezone = zoneinfo.ZoneInfo(pack["timezone"])
     list_map = data["lists"]
     windows = data["windows"]
     by_channel: dict[str, list[CompiledRule]] = {c: [] for c in CHANNELS}
     for spec in data["rules"]:
         conditions = tuple(
-            (name, build_condition(name, value, list_map=list_map, windows=windows))
+            (name, build_condition(name, value, list_map=list_map, windows=windows, tz=timezone))
             for name, value in sorted(spec["when"].items())
         )
         rule = CompiledRule(
@@ -221,7 +225,7 @@ def _compile(data: Mapping[str, Any], revision: str) -> Snapshot:
         pack_title=pack["title"],
         pack_version=pack["version"],
         agency=pack["agency"],
-        timezone=zoneinfo.ZoneInfo(pack["timezone"]),
+        timezone=timezone,
         clauses=MappingProxyType(
             {
                 cid: ClauseInfo(cid, c["section"], c["text"], c.get("summary"), c["served"])

@@ -57,6 +57,7 @@ CONDITION_CHANNELS: Final[dict[str, frozenset[str]]] = {
     "labels": frozenset({"email", "publication"}),
     "findings": frozenset({"email", "publication"}),
     "recipients": frozenset({"email"}),
+    "external_recipients": frozenset({"email"}),
     "attachment_types": frozenset({"email"}),
     "unconsented_students": frozenset({"publication"}),
     "during": frozenset(CHANNELS),

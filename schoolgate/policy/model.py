@@ -185,6 +185,9 @@ class Conditions(Strict):
         default=None, description="The subject has an active sanction of one of these scopes."
     )
     recipients: Range | None = Field(default=None, description="email: number of recipients.")
+    external_recipients: Range | None = Field(
+        default=None, description="email: number of recipients outside the district."
+    )
     attachment_types: list[Slug] | None = Field(
         default=None, description="email: an attachment has one of these extensions."
     )

@@ -156,3 +156,26 @@ def test_grade_groups_follow_the_grade(minimal: Snapshot) -> None:
 
     facts = facts_for(minimal, event_from_dict(web(["student"], "x.example", [], grade=7)))
     assert "middle" in facts.groups
+
+
+def test_fail_closed_blocks_but_accuses_no_one(minimal: Snapshot) -> None:
+    decision = decide(minimal, event_from_dict(web(["student"], "x.example", None)))
+    assert decision.action == "block"
+    assert not decision.incident and not decision.notify and "bypass" not in decision.tags
+
+
+def test_attribute_mismatch_outweighs_an_unknown_attribute() -> None:
+    from schoolgate.engine.conditions import Attributes, Facts
+    from schoolgate.engine.events import DeviceConnection, Event, Subject
+
+    condition = Attributes({"device.personal": True, "device.antivirus_confirmed": False})
+
+    def facts(device: DeviceConnection) -> Facts:
+        event = Event(channel="device", subject=Subject(), payload=device)
+        return Facts(event, frozenset(), frozenset(), None, None, None, ())
+
+    assert condition.test(facts(DeviceConnection(personal=False))) is None
+    unknown = condition.test(facts(DeviceConnection(personal=True)))
+    assert unknown is not None and unknown.unknown
+    met = condition.test(facts(DeviceConnection(personal=True, antivirus_confirmed=False)))
+    assert met is not None and not met.unknown and "device.personal is true" in met.detail
