@@ -13,13 +13,20 @@ import click
 
 # name -> "module:attribute" of a click command or group; kept sorted.
 COMMANDS: dict[str, str] = {
+    "agreements": "schoolgate.control.cli:agreements",
     "classify": "schoolgate.classify.text.cli:classify",
+    "consents": "schoolgate.control.cli:consents",
     "decide": "schoolgate.policy.cli:decide",
     "demo": "schoolgate.demo:demo",
     "dns": "schoolgate.enforce.dns.cli:dns",
+    "leases": "schoolgate.control.cli:leases",
     "lists": "schoolgate.lists.cli:lists",
+    "manage": "schoolgate.control.cli:manage",
     "policy": "schoolgate.policy.cli:policy",
+    "roster": "schoolgate.control.cli:roster",
+    "sanctions": "schoolgate.control.cli:sanctions",
     "scan": "schoolgate.classify.text.cli:scan",
+    "snapshot": "schoolgate.control.cli:snapshot",
 }
 
 
