@@ -141,3 +141,13 @@ def test_decide_bad_event_names_the_place(tmp_path: Path) -> None:
 def test_demo_runs_on_a_pack() -> None:
     code, out = run("demo", "--pack", MINIMAL)
     assert code == 0 and "BLOCK" in out and "HOLD" in out and "10 of 10 clauses served" in out
+
+
+def test_a_broken_pack_never_replaces_a_working_snapshot(tmp_path: Path) -> None:
+    target = tmp_path / "snapshot.json"
+    code, _ = run("policy", "compile", MINIMAL, "-o", str(target))
+    good = target.read_bytes()
+    code, out = run("policy", "compile", str(FIXTURES / "broken" / "conflict.yaml"), "-o", str(target))
+    assert code == 1 and "conflict" in out
+    assert target.read_bytes() == good
+    assert not list(tmp_path.glob("*.tmp"))
