@@ -446,7 +446,7 @@ def _conflicts(pack: Pack, locator: Locator) -> Iterator[Problem]:
 
 
 def _cases(pack: Pack, locator: Locator) -> Iterator[Problem]:
-    rules = {r.id for r in pack.rules}
+    rules = {r.id for r in pack.rules} | {f"default:{c}" for c in CHANNELS}
     clauses = {c.id for c in pack.clauses}
     for i, case in enumerate(pack.cases):
         try:

@@ -147,7 +147,9 @@ def test_a_broken_pack_never_replaces_a_working_snapshot(tmp_path: Path) -> None
     target = tmp_path / "snapshot.json"
     code, _ = run("policy", "compile", MINIMAL, "-o", str(target))
     good = target.read_bytes()
-    code, out = run("policy", "compile", str(FIXTURES / "broken" / "conflict.yaml"), "-o", str(target))
+    code, out = run(
+        "policy", "compile", str(FIXTURES / "broken" / "conflict.yaml"), "-o", str(target)
+    )
     assert code == 1 and "conflict" in out
     assert target.read_bytes() == good
     assert not list(tmp_path.glob("*.tmp"))
