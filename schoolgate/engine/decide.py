@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from schoolgate.engine.conditions import Evidence, Facts
-from schoolgate.engine.events import Event
+from schoolgate.engine.conditions import Categories, Evidence, Facts
+from schoolgate.engine.events import Event, WebRequest
 from schoolgate.engine.snapshot import ClauseInfo, CompiledRule, Snapshot
 from schoolgate.engine.vocabulary import ACTION_STRICTNESS
 
@@ -114,6 +114,61 @@ def _applies(rule: CompiledRule, facts: Facts) -> bool:
     return not (rule.except_groups and not rule.except_groups.isdisjoint(facts.groups))
 
 
+@dataclass(frozen=True, slots=True)
+class _Candidates:
+    """One audience's rules for one channel, split so a web event tests only plausible rules."""
+
+    everything: tuple[CompiledRule, ...]
+    uncategorised: tuple[CompiledRule, ...]
+    by_list: dict[str, tuple[CompiledRule, ...]]
+
+    def for_event(self, event: Event) -> tuple[CompiledRule, ...] | list[CompiledRule]:
+        payload = event.payload
+        if not isinstance(payload, WebRequest) or payload.categories is None:
+            return self.everything
+        extra = {r.rank: r for name in payload.categories for r in self.by_list.get(name, ())}
+        if not extra:
+            return self.uncategorised
+        chosen = {r.rank: r for r in self.uncategorised} | extra
+        return [chosen[rank] for rank in sorted(chosen)]
+
+
+def _rules_for(
+    snapshot: Snapshot, event: Event, facts: Facts
+) -> tuple[CompiledRule, ...] | list[CompiledRule]:
+    """The rules that could decide this event, in precedence order.
+
+    Audience filtering is memoised per (channel, roles, groups) — a district has few distinct
+    combinations — and web rules are indexed by the list categories they test, so a name in no
+    list meets only the rules that do not look at categories.
+    """
+    key = ("rules", event.channel, facts.roles, facts.groups)
+    candidates: _Candidates | None = snapshot.memo.get(key)
+    if candidates is None:
+        everything = tuple(r for r in snapshot.rules[event.channel] if _applies(r, facts))
+        by_list: dict[str, list[CompiledRule]] = {}
+        uncategorised = []
+        for rule in everything:
+            lists = _category_lists(rule)
+            if lists is None:
+                uncategorised.append(rule)
+            for name in lists or ():
+                by_list.setdefault(name, []).append(rule)
+        candidates = _Candidates(
+            everything, tuple(uncategorised), {k: tuple(v) for k, v in by_list.items()}
+        )
+        if len(snapshot.memo) < 8192:
+            snapshot.memo[key] = candidates
+    return candidates.for_event(event)
+
+
+def _category_lists(rule: CompiledRule) -> frozenset[str] | None:
+    for _name, condition in rule.conditions:
+        if isinstance(condition, Categories):
+            return condition.lists
+    return None
+
+
 def _failure_mode(snapshot: Snapshot, rule: CompiledRule, facts: Facts) -> str:
     if rule.failure is not None:
         return rule.failure
@@ -145,11 +200,9 @@ def decide(snapshot: Snapshot, event: Event) -> Decision:
     facts = facts_for(snapshot, event)
     matched: list[tuple[CompiledRule, list[Evidence]]] = []
     level: tuple[int, int] | None = None
-    for rule in snapshot.rules[event.channel]:
+    for rule in _rules_for(snapshot, event, facts):
         if level is not None and rule.level != level:
             break  # only rules of the winning tier and priority take part
-        if not _applies(rule, facts):
-            continue
         evidence = _match(snapshot, rule, facts)
         if evidence is None:
             continue

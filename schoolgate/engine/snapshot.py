@@ -42,6 +42,7 @@ class CompiledRule:
     tier: str
     priority: int
     level: tuple[int, int]  # (tier rank, -priority): lower decides first
+    rank: int  # position in the pack's precedence order; sorts candidate rules
     channels: frozenset[str]
     roles: frozenset[str]
     groups: frozenset[str]
@@ -146,6 +147,19 @@ def content_revision(data: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical_bytes(data)).hexdigest()
 
 
+# Conditions are tested cheapest and most selective first: most events fail on their category.
+_CONDITION_ORDER: Final = (
+    "categories", "domains", "attachment_types", "findings", "labels", "recipients",
+    "external_recipients", "unconsented_students", "attributes", "sanctioned", "missing_consent",
+    "missing_grant", "acknowledged", "during", "outside",
+)  # fmt: skip
+
+
+def _condition_order(item: tuple[str, object]) -> int:
+    name = item[0]
+    return _CONDITION_ORDER.index(name) if name in _CONDITION_ORDER else len(_CONDITION_ORDER)
+
+
 def _frozen(values: Sequence[str] | None) -> frozenset[str]:
     return frozenset(values or ())
 
@@ -187,16 +201,21 @@ def _compile(data: Mapping[str, Any], revision: str) -> Snapshot:
     list_map = data["lists"]
     windows = data["windows"]
     by_channel: dict[str, list[CompiledRule]] = {c: [] for c in CHANNELS}
-    for spec in data["rules"]:
+    specs = sorted(
+        enumerate(data["rules"]),
+        key=lambda p: (int(p[1]["tier_rank"]), -int(p[1]["priority"]), p[0]),
+    )
+    for rank, (_, spec) in enumerate(specs):
         conditions = tuple(
             (name, build_condition(name, value, list_map=list_map, windows=windows, tz=timezone))
-            for name, value in sorted(spec["when"].items())
+            for name, value in sorted(spec["when"].items(), key=_condition_order)
         )
         rule = CompiledRule(
             id=spec["id"],
             tier=spec["tier"],
             priority=int(spec["priority"]),
             level=(int(spec["tier_rank"]), -int(spec["priority"])),
+            rank=rank,
             channels=frozenset(spec["channels"]),
             roles=_frozen(spec["roles"]),
             groups=_frozen(spec["groups"]),
@@ -232,9 +251,7 @@ def _compile(data: Mapping[str, Any], revision: str) -> Snapshot:
                 for cid, c in data["clauses"].items()
             }
         ),
-        rules=MappingProxyType(
-            {c: tuple(sorted(rs, key=lambda r: r.level)) for c, rs in by_channel.items()}
-        ),
+        rules=MappingProxyType({c: tuple(rs) for c, rs in by_channel.items()}),
         defaults=MappingProxyType(
             {
                 ch: DefaultRule(ch, d["action"], tuple(d["cites"]), d.get("message"))
