@@ -32,7 +32,9 @@ N_NO_CARET = "||name without ^ read as ||name^"
 
 
 def modifier_reason(modifiers: str) -> str:
-    names = sorted({m.strip().split("=", 1)[0].lstrip("~") for m in modifiers.split(",") if m.strip()})
+    names = sorted(
+        {m.strip().split("=", 1)[0].lstrip("~") for m in modifiers.split(",") if m.strip()}
+    )
     return "unsupported modifier " + ", ".join(f"${n}" for n in names)
 
 

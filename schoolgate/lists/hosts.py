@@ -28,11 +28,13 @@ LOCAL_NAMES = frozenset(
         "ip6-allnodes",
         "ip6-allrouters",
         "ip6-allhosts",
-        "0.0.0.0",
+        "0.0.0.0",  # noqa: S104 - a name some hosts files list, not an address we bind
     }
 )
 
-R_NO_ADDRESS = "hosts line must start with an IP address (a plain list? give the format as plain:PATH)"
+R_NO_ADDRESS = (
+    "hosts line must start with an IP address (a plain list? give the format as plain:PATH)"
+)
 R_NO_NAME = "address without a name"
 R_LOCAL = "standard local host name"
 R_REWRITE = "maps the name to a real address (a rewrite, not a block)"

@@ -18,7 +18,9 @@ R_NOT_UTF8 = "not UTF-8 text"
 R_NUL = "NUL byte in line (binary file?)"
 
 
-def decode_lines(stream: Iterable[bytes], source: str, report: ImportReport) -> Iterator[tuple[int, str]]:
+def decode_lines(
+    stream: Iterable[bytes], source: str, report: ImportReport
+) -> Iterator[tuple[int, str]]:
     """Decode each line as UTF-8 (a BOM on the first line is dropped); report and skip the rest."""
     for number, raw in enumerate(stream, 1):
         report.lines += 1
@@ -35,7 +37,9 @@ def decode_lines(stream: Iterable[bytes], source: str, report: ImportReport) -> 
         yield number, text.rstrip("\r\n")
 
 
-def read_lines(path: Path, report: ImportReport, source: str | None = None) -> Iterator[tuple[int, str]]:
+def read_lines(
+    path: Path, report: ImportReport, source: str | None = None
+) -> Iterator[tuple[int, str]]:
     """Numbered lines of a file on disk, closed when the caller stops iterating."""
     with path.open("rb") as stream:
         yield from decode_lines(stream, source or str(path), report)

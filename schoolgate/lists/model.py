@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 class Action(enum.Enum):
     """Whether a listed name is put in its category or exempted from other lists."""
 
+    __hash__ = object.__hash__  # members are singletons; Enum's own hash is slow Python
+
     BLOCK = "block"
     ALLOW = "allow"
 
@@ -22,9 +24,11 @@ class Action(enum.Enum):
 class Scope(enum.Enum):
     """Which names an entry covers, relative to the listed name.
 
-    `SUBTREE` is UT1's and `||name^`'s meaning (the name and every name under it), `EXACT` is a hosts
-    file's and `|name^`'s, and `SUBDOMAINS` is `*.name` (names under it, not the name itself).
+    `SUBTREE` is UT1's and `||name^`'s meaning (the name and every name under it), `EXACT` is a
+    hosts file's and `|name^`'s, and `SUBDOMAINS` is `*.name` (names under it, not the name).
     """
+
+    __hash__ = object.__hash__  # members are singletons; Enum's own hash is slow Python
 
     SUBTREE = "subtree"
     EXACT = "exact"
@@ -42,7 +46,9 @@ class Entry:
 
 
 class Severity(enum.Enum):
-    """`BAD` lines are malformed; `SKIPPED` ones are well-formed but mean something DNS cannot do."""
+    """`BAD` lines are malformed; `SKIPPED` ones are well formed but ask for what DNS cannot do."""
+
+    __hash__ = object.__hash__  # members are singletons; Enum's own hash is slow Python
 
     BAD = "bad"
     SKIPPED = "skipped"
@@ -132,14 +138,3 @@ class ImportReport:
     @property
     def entry_count(self) -> int:
         return sum(self.entries.values())
-
-    def merge(self, other: ImportReport) -> None:
-        """Fold another report into this one (one report per `import` run, many sources)."""
-        self.problems.extend(other.problems)
-        self.problem_counts.update(other.problem_counts)
-        self.entries.update(other.entries)
-        self.lines += other.lines
-        self.normalised.update(other.normalised)
-        self.aliases.update(other.aliases)
-        self.notes.extend(other.notes)
-        self._details.update(other._details)

@@ -1,9 +1,9 @@
 """One spelling per name, so a list entry and a DNS query for the same name always meet.
 
-Lists are written by hand and by tools in every spelling: upper case, a trailing root dot, a leading
-dot (squidGuard), Unicode (U-labels) or Punycode (A-labels). Queries arrive on the wire as A-labels,
-so every listed name is turned into lower-case A-labels without the root dot, the way a browser turns
-what a user types into a query (UTS #46, non-transitional: `faß.de` is `xn--fa-hia.de`, not
+Lists are written by hand and by tools in every spelling: upper case, a trailing root dot, a
+leading dot (squidGuard), Unicode (U-labels) or Punycode (A-labels). Queries arrive on the wire as
+A-labels, so every listed name becomes lower-case A-labels without the root dot, the way a browser
+turns what a user types into a query (UTS #46, non-transitional: `faß.de` is `xn--fa-hia.de`, not
 `fass.de`). Underscores are accepted because real names use them (`_dmarc`, UT1 has thousands).
 """
 
@@ -40,7 +40,7 @@ N_IDNA = "Unicode name converted to A-labels"
 
 
 class BadName(ValueError):
-    """A name that cannot be listed; `skipped` marks a well-formed non-name such as an IP address."""
+    """A name that cannot be listed; `skipped` marks a well-formed non-name (an IP address)."""
 
     def __init__(self, reason: str, *, skipped: bool = False) -> None:
         super().__init__(reason)
@@ -82,7 +82,7 @@ def _check(name: str) -> None:
         raise BadName(R_TOO_LONG)
     if _ASCII_NAME.fullmatch(name) is None:
         raise BadName(_why_not(name))
-    if _IPV4.fullmatch(name):
+    if name[-1].isdigit() and _IPV4.fullmatch(name):
         raise BadName(R_IP, skipped=True)
     if "xn--" in name:
         for label in name.split("."):
@@ -108,12 +108,13 @@ def _why_not(name: str) -> str:
 
 
 def _check_alabel(label: str) -> None:
-    """Reject A-labels that no client could have produced (their Punycode does not decode)."""
+    """Reject A-labels no client produces: bad Punycode, or decoding to an unmapped label."""
     try:
         decoded = label[4:].encode("ascii").decode("punycode")
-    except (UnicodeError, ValueError):
+        mapped = idna.uts46_remap(decoded, std3_rules=False, transitional=False)
+    except (idna.IDNAError, UnicodeError, ValueError):
         raise BadName(R_PUNYCODE) from None
-    if not decoded or decoded.isascii():
+    if not decoded or decoded.isascii() or mapped != decoded:
         raise BadName(R_PUNYCODE)
 
 
@@ -140,14 +141,6 @@ def _to_alabels(name: str) -> str:
             raise BadName(R_LABEL_LONG)
         labels.append(encoded)
     return ".".join(labels)
-
-
-def split_wildcard(text: str) -> tuple[str, bool]:
-    """Strip a leading `*.` and say whether it was there (`*.example.com` → subdomains only)."""
-    stripped = text.strip()
-    if stripped.startswith("*."):
-        return stripped[2:], True
-    return stripped, False
 
 
 def is_label(text: str) -> bool:

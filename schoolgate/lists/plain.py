@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from schoolgate.lists.lines import Lines
 from schoolgate.lists.model import Action, Entry, ImportReport, Scope
-from schoolgate.lists.names import BadName, normalise_name, split_wildcard
+from schoolgate.lists.names import BadName, normalise_name
 
 R_FIELDS = "more than one field on the line (a hosts file? give the format as hosts:PATH)"
 R_URL = "URL or path, not a name (DNS sees host names only)"
@@ -27,22 +27,25 @@ def parse_plain(
 ) -> Iterator[Entry]:
     """Entries of a plain list; each unusable line goes to `report` with its number."""
     notes = report.normalised
-    for number, raw in lines:
-        line = raw.split("#", 1)[0].strip() if "#" in raw else raw.strip()
-        if not line or line.startswith(("!", ";")):
-            continue
-        if any(c.isspace() for c in line):
-            report.bad(source, number, R_FIELDS, raw)
-            continue
-        if "/" in line:
-            report.skipped(source, number, R_URL, raw)
-            continue
-        text, wildcard = split_wildcard(line)
-        try:
-            name = normalise_name(text, notes)
-        except BadName as exc:
-            report.rejected(source, number, exc.reason, raw, skipped=exc.skipped)
-            continue
-        entry_scope = Scope.SUBDOMAINS if wildcard else scope
-        yield report.counted(Entry(name, category, action, entry_scope))
-
+    count = 0
+    try:
+        for number, raw in lines:
+            line = raw.split("#", 1)[0].strip() if "#" in raw else raw.strip()
+            if not line or line.startswith(("!", ";")):
+                continue
+            if " " in line or "\t" in line:
+                report.bad(source, number, R_FIELDS, raw)
+                continue
+            if "/" in line:
+                report.skipped(source, number, R_URL, raw)
+                continue
+            wildcard = line.startswith("*.")
+            try:
+                name = normalise_name(line[2:] if wildcard else line, notes)
+            except BadName as exc:
+                report.rejected(source, number, exc.reason, raw, skipped=exc.skipped)
+                continue
+            count += 1
+            yield Entry(name, category, action, Scope.SUBDOMAINS if wildcard else scope)
+    finally:
+        report.entries[(category, action)] += count

@@ -73,7 +73,9 @@ def default_category(path: Path) -> str:
 def is_ut1(path: Path) -> bool:
     if path.is_dir():
         root = path / "blacklists" if (path / "blacklists").is_dir() else path
-        return any((child / "domains").exists() or (child / "usage").exists() for child in root.iterdir())
+        return any(
+            (child / "domains").exists() or (child / "usage").exists() for child in root.iterdir()
+        )
     try:
         return tarfile.is_tarfile(path)
     except OSError:
@@ -124,7 +126,7 @@ def read_source(
     spec: SourceSpec,
     report: ImportReport,
     *,
-    white_as_allow: bool = True,
+    white_as_allow: bool = False,
     origin: str | None = None,
     plain_scope: Scope = Scope.SUBTREE,
 ) -> Iterator[Entry]:
@@ -148,14 +150,18 @@ def read_source(
     source = str(path)
     lines = read_lines(path, report, source)
     if fmt == "hosts":
-        yield from parse_hosts(lines, source=source, category=category, report=report, action=action)
+        yield from parse_hosts(
+            lines, source=source, category=category, report=report, action=action
+        )
     elif fmt == "plain":
         yield from parse_plain(
             lines, source=source, category=category, report=report, action=action, scope=plain_scope
         )
     elif fmt == "adblock":
         forced = Action.ALLOW if spec.allow else None
-        yield from parse_adblock(lines, source=source, category=category, report=report, action=forced)
+        yield from parse_adblock(
+            lines, source=source, category=category, report=report, action=forced
+        )
     elif fmt == "rpz":
         if spec.allow:
             raise SourceError(f"{path}: an RPZ zone says itself what it exempts (rpz-passthru.)")

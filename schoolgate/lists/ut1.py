@@ -17,6 +17,7 @@ import os
 import posixpath
 import re
 import tarfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,10 @@ R_UNKNOWN_FILE = "unknown file in a category folder"
 R_NESTED = "file nested deeper than <category>/<file>"
 R_LINK_OUTSIDE = "symbolic link pointing outside the lists"
 R_NOT_UT1 = "no <category>/domains files found: is this a UT1 blacklists tarball or folder?"
+
+
+class UT1Error(ValueError):
+    """The tarball cannot be read at all (corrupt, truncated, not a tarball)."""
 
 
 @dataclass
@@ -77,7 +82,7 @@ def parse_usage(text: str) -> Category:
 
 
 def parse_global_usage(text: str) -> dict[str, str]:
-    """`global_usage` gives each NAME a DEFAULT_TYPE; used when a folder has no `usage` of its own."""
+    """`global_usage` gives each NAME a DEFAULT_TYPE, used when a folder has no `usage` file."""
     types: dict[str, str] = {}
     current: str | None = None
     for line in text.splitlines():
@@ -104,14 +109,26 @@ class _Tree:
         self.path = path
         self.is_tar = path.is_file()
 
-    def members(self, want: Callable[[_Member], bool]) -> Iterator[tuple[_Member, IO[bytes] | None]]:
+    def members(
+        self, want: Callable[[_Member], bool]
+    ) -> Iterator[tuple[_Member, IO[bytes] | None]]:
         """Each member, with an open stream for files `want` accepts (valid until the next one)."""
         if self.is_tar:
             yield from self._tar_members(want)
         else:
             yield from self._dir_members(want)
 
-    def _tar_members(self, want: Callable[[_Member], bool]) -> Iterator[tuple[_Member, IO[bytes] | None]]:
+    def _tar_members(
+        self, want: Callable[[_Member], bool]
+    ) -> Iterator[tuple[_Member, IO[bytes] | None]]:
+        try:
+            yield from self._tar_members_unchecked(want)
+        except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
+            raise UT1Error(f"{self.path}: not a readable tarball: {exc}") from exc
+
+    def _tar_members_unchecked(
+        self, want: Callable[[_Member], bool]
+    ) -> Iterator[tuple[_Member, IO[bytes] | None]]:
         with tarfile.open(self.path, "r|*") as tar:
             for info in tar:
                 parts = _under_root(_clean_parts(info.name))
@@ -128,7 +145,9 @@ class _Tree:
                     member = _Member(parts, "file")
                     yield member, tar.extractfile(info) if want(member) else None
 
-    def _dir_members(self, want: Callable[[_Member], bool]) -> Iterator[tuple[_Member, IO[bytes] | None]]:
+    def _dir_members(
+        self, want: Callable[[_Member], bool]
+    ) -> Iterator[tuple[_Member, IO[bytes] | None]]:
         root = self.path
         if (root / "blacklists").is_dir():
             root = root / "blacklists"
@@ -182,7 +201,7 @@ def read_ut1(
     path: Path,
     report: ImportReport,
     *,
-    white_as_allow: bool = True,
+    white_as_allow: bool = False,
     only: Iterable[str] | None = None,
 ) -> Iterator[Entry]:
     """Entries of every category in a UT1 tarball or folder (or just the categories in `only`)."""
@@ -215,18 +234,22 @@ def read_ut1(
             continue
         found_domains = True
         readers = [category, *file_links.get(member.parts, [])]
-        targets = [c for c in readers if wanted is None or c in wanted]
+        targets = [c for c in readers if c in actions and (wanted is None or c in wanted)]
         if not targets:
             _count_lines(stream)
             continue
         lines = stream_lines(stream, where, report)
         first, *others = targets
-        for entry in parse_plain(lines, source=where, category=first, report=report, action=actions[first]):
+        for entry in parse_plain(
+            lines, source=where, category=first, report=report, action=actions[first]
+        ):
             yield entry
             for other in others:
                 yield report.counted(Entry(entry.name, other, actions[other], entry.scope))
     if not found_domains:
         report.bad(source, 0, R_NOT_UT1)
+    for name in sorted((wanted or set()) - set(actions)):
+        report.notes.append(f"{source}: no category {name!r} (see `lists stats` for the names)")
 
 
 def _scan(
@@ -237,6 +260,7 @@ def _scan(
     defaults: dict[str, str] = {}
     dir_links: dict[str, str] = {}
     file_links: dict[tuple[str, ...], list[str]] = {}
+    refused: set[str] = set()
 
     def want(member: _Member) -> bool:
         return member.parts[-1] in ("usage", "global_usage") and len(member.parts) <= 2
@@ -252,20 +276,20 @@ def _scan(
                     report.skipped(where, 0, R_LINK_OUTSIDE)
             elif len(parts) == 2 and len(member.target) == 2:
                 file_links.setdefault(member.target, []).append(parts[0])
-                _category(categories, parts[0], where, report)
+                _category(categories, refused, parts[0], where, report)
             else:
                 report.skipped(where, 0, R_LINK_OUTSIDE)
             continue
         if len(parts) == 1:
             if member.kind == "dir":
-                _category(categories, parts[0], where, report)
+                _category(categories, refused, parts[0], where, report)
             elif parts[0] == "global_usage" and stream is not None:
                 defaults = parse_global_usage(stream.read().decode("utf-8", "replace"))
             continue
         if len(parts) > 2:
             report.skipped(where, 0, R_NESTED)
             continue
-        category = _category(categories, parts[0], where, report)
+        category = _category(categories, refused, parts[0], where, report)
         if category is None:
             continue
         filename = parts[1]
@@ -291,11 +315,17 @@ def _scan(
 
 
 def _category(
-    categories: dict[str, Category], name: str, where: str, report: ImportReport
+    categories: dict[str, Category],
+    refused: set[str],
+    name: str,
+    where: str,
+    report: ImportReport,
 ) -> Category | None:
+    """The category for a folder name, or None (reported once) if the name is unusable."""
     lowered = name.lower()
     if not is_label(lowered):
-        if lowered not in categories:
+        if lowered not in refused:
+            refused.add(lowered)
             report.skipped(where, 0, R_BAD_CATEGORY, name)
         return None
     return categories.setdefault(lowered, Category(lowered))

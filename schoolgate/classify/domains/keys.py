@@ -19,10 +19,7 @@ SALT_BYTES = 16
 
 def bucket_crc(name: bytes) -> int:
     """CRC-32 of the labels of `name` (dotted, lower case) from the last label to the first."""
-    crc = 0
-    for label in reversed(name.split(b".")):
-        crc = zlib.crc32(label, crc)
-    return crc
+    return zlib.crc32(b"".join(reversed(name.split(b"."))))
 
 
 def fingerprint(salt: bytes, name: bytes) -> int:

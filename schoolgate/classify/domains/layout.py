@@ -27,7 +27,7 @@ PREFIX = struct.Struct("<8sII32s")
 PREFIX_SIZE = PREFIX.size  # 48
 ALIGN = 8
 
-# A rule is one (category, action, scope) triple packed in an int: category * 6 + action * 3 + scope.
+# A rule is a (category, action, scope) triple packed in an int: category * 6 + action * 3 + scope.
 ACTIONS = ("block", "allow")
 SCOPES = ("subtree", "exact", "subdomains")
 
