@@ -22,8 +22,22 @@ from schoolgate.engine.snapshot import Snapshot
 from schoolgate.policy.compiler import compile_pack
 from schoolgate.policy.loader import load_pack
 
-CATEGORIES = ["games", "chat", "adult", "shopping", "press", "redirector", "vpn", "doh", "webmail",
-              "social_networks", "audio-video", "gambling", "malware", "educational_games"]  # fmt: skip
+CATEGORIES = [
+    "games",
+    "chat",
+    "adult",
+    "shopping",
+    "press",
+    "redirector",
+    "vpn",
+    "doh",
+    "webmail",
+    "social_networks",
+    "audio-video",
+    "gambling",
+    "malware",
+    "educational_games",
+]
 ROLES = [["student"], ["student"], ["student"], ["teacher"], ["staff"], ["principal"]]
 TIMES = ["2026-10-05T10:15:00-04:00", "2026-10-05T19:30:00-04:00", "2026-10-10T11:00:00-04:00"]
 
@@ -50,33 +64,86 @@ def make_events(n: int, seed: int = 7) -> list[dict[str, Any]]:
         base: dict[str, Any] = {"time": rng.choice(TIMES), "subject": _subject(rng)}
         if roll < 0.80:
             cats = rng.sample(CATEGORIES, k=rng.choice([0, 0, 1, 1, 2]))
-            events.append({**base, "channel": "web",
-                           "web": {"domain": f"h{rng.randrange(10**6)}.example", "categories": cats}})  # fmt: skip
+            events.append(
+                {
+                    **base,
+                    "channel": "web",
+                    "web": {"domain": f"h{rng.randrange(10**6)}.example", "categories": cats},
+                }
+            )
         elif roll < 0.92:
             labels = {label: round(rng.random(), 2) for label in ("offensive", "spam", "threat")}
             findings = rng.sample(["phone", "password", "street-address"], k=rng.choice([0, 0, 1]))
-            events.append({**base, "channel": "email", "email": {
-                "recipients": rng.choice([1, 2, 5, 120]), "labels": labels, "findings": findings,
-                "attachments": rng.choice([[], ["notes.pdf"], ["setup.exe"]]),
-                "sender_known": rng.random() > 0.2}})  # fmt: skip
+            events.append(
+                {
+                    **base,
+                    "channel": "email",
+                    "email": {
+                        "recipients": rng.choice([1, 2, 5, 120]),
+                        "labels": labels,
+                        "findings": findings,
+                        "attachments": rng.choice([[], ["notes.pdf"], ["setup.exe"]]),
+                        "sender_known": rng.random() > 0.2,
+                    },
+                }
+            )
         elif roll < 0.95:
-            student = {"id": "s1", "named_in_full": rng.random() < 0.5, "pictured": rng.random() < 0.5,
-                       "consents": rng.sample(["publish-work", "publish-full-name", "publish-photo"], k=rng.randint(0, 3))}  # fmt: skip
-            events.append({**base, "channel": "publication", "publication": {
-                "students": [student], "teacher_reviewed": rng.random() > 0.3,
-                "principal_approved": rng.random() > 0.3, "labels": {}, "findings": []}})  # fmt: skip
+            kinds = ["publish-work", "publish-full-name", "publish-photo"]
+            student = {
+                "id": "s1",
+                "named_in_full": rng.random() < 0.5,
+                "pictured": rng.random() < 0.5,
+                "consents": rng.sample(kinds, k=rng.randint(0, 3)),
+            }
+            events.append(
+                {
+                    **base,
+                    "channel": "publication",
+                    "publication": {
+                        "students": [student],
+                        "teacher_reviewed": rng.random() > 0.3,
+                        "principal_approved": rng.random() > 0.3,
+                        "labels": {},
+                        "findings": [],
+                    },
+                }
+            )
         elif roll < 0.97:
-            events.append({**base, "channel": "device", "device": {
-                "personal": rng.random() < 0.5, "registered": rng.random() < 0.5,
-                "antivirus_confirmed": rng.random() < 0.5}})  # fmt: skip
+            events.append(
+                {
+                    **base,
+                    "channel": "device",
+                    "device": {
+                        "personal": rng.random() < 0.5,
+                        "registered": rng.random() < 0.5,
+                        "antivirus_confirmed": rng.random() < 0.5,
+                    },
+                }
+            )
         elif roll < 0.985:
-            events.append({**base, "channel": "software", "software": {
-                "name": "app", "approved": rng.random() < 0.5,
-                "purpose": rng.choice(["instructional", "personal"])}})  # fmt: skip
+            events.append(
+                {
+                    **base,
+                    "channel": "software",
+                    "software": {
+                        "name": "app",
+                        "approved": rng.random() < 0.5,
+                        "purpose": rng.choice(["instructional", "personal"]),
+                    },
+                }
+            )
         else:
-            events.append({**base, "channel": "account", "account": {
-                "action": "sign-in", "shared": rng.random() < 0.1,
-                "remember_password": rng.random() < 0.2}})  # fmt: skip
+            events.append(
+                {
+                    **base,
+                    "channel": "account",
+                    "account": {
+                        "action": "sign-in",
+                        "shared": rng.random() < 0.1,
+                        "remember_password": rng.random() < 0.2,
+                    },
+                }
+            )
     return events
 
 
@@ -107,7 +174,8 @@ def main() -> None:
 
     raw = make_events(args.events)
     parsed = [event_from_dict(e) for e in raw]
-    rates, actions = [], {}
+    rates: list[float] = []
+    actions: dict[str, int] = {}
     for _ in range(args.repeat):
         t0 = time.perf_counter()
         for event in parsed:
@@ -131,7 +199,8 @@ def main() -> None:
         "pack": args.pack,
         "revision": snapshot.short_revision,
         "events": len(parsed),
-        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}",
         "pack_load_validate_s": statistics.median(c[0] for c in compile_times),
         "compile_s": statistics.median(c[1] for c in compile_times),
         "snapshot_bytes": len(blob),
@@ -151,13 +220,11 @@ def main() -> None:
     print(f"  load + validate pack   {result['pack_load_validate_s'] * 1000:8.1f} ms")
     print(f"  compile to snapshot    {result['compile_s'] * 1000:8.1f} ms ({len(blob):,} bytes)")
     print(f"  load snapshot file     {result['snapshot_load_s'] * 1000:8.1f} ms")
-    print(
-        f"  decisions/s            {result['decisions_per_s']:10,.0f}  (runs: {result['decisions_per_s_runs']})"
-    )
+    rate, runs = result["decisions_per_s"], result["decisions_per_s_runs"]
+    print(f"  decisions/s            {rate:10,.0f}  (runs: {runs})")
     print(f"  incl. JSON event parse {with_parse:10,.0f}")
-    print(
-        f"  latency p50 / p99      {result['latency_us_p50']:.1f} / {result['latency_us_p99']:.1f} µs"
-    )
+    p50, p99 = result["latency_us_p50"], result["latency_us_p99"]
+    print(f"  latency p50 / p99      {p50:.1f} / {p99:.1f} µs")
     print(f"  actions                {actions}")
 
 
