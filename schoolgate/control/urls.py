@@ -1,0 +1,7 @@
+"""URL configuration; the staff console (issue #6) adds its pages here."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []
