@@ -22,8 +22,9 @@ venv: $(STAMP) ## create the virtual environment and install schoolgate with its
 system-deps: ## install the Debian packages the integration tests talk to (idempotent)
 	@bash scripts/system-deps.sh
 
-run: $(STAMP) ## set up and run the main job on embedded defaults (the demo)
+run: $(STAMP) ## the policy showcase, then the staff console on the demo district (Ctrl-C stops it)
 	$(BIN)/schoolgate demo
+	$(BIN)/schoolgate console
 
 lint: $(STAMP) ## ruff and mypy
 	$(BIN)/ruff check schoolgate tests bench

@@ -16,6 +16,7 @@ COMMANDS: dict[str, str] = {
     "agreements": "schoolgate.control.cli:agreements",
     "classify": "schoolgate.classify.text.cli:classify",
     "consents": "schoolgate.control.cli:consents",
+    "console": "schoolgate.control.cli.console:console",
     "decide": "schoolgate.policy.cli:decide",
     "demo": "schoolgate.demo:demo",
     "dns": "schoolgate.enforce.dns.cli:dns",

@@ -136,3 +136,15 @@ def ensure_secret_key(data: Path) -> Path:
 def allowed_hosts(env: Mapping[str, str]) -> list[str]:
     raw = env.get("SCHOOLGATE_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
     return [h.strip() for h in raw.split(",") if h.strip()]
+
+
+def session_seconds(env: Mapping[str, str]) -> int:
+    """How long a console sign-in lasts: `SCHOOLGATE_SESSION_HOURS`, default 8 (a school day)."""
+    raw = env.get("SCHOOLGATE_SESSION_HOURS", "").strip() or "8"
+    try:
+        hours = float(raw)
+    except ValueError:
+        raise ConfigError(f"SCHOOLGATE_SESSION_HOURS: {raw!r} is not a number of hours") from None
+    if not 0 < hours <= 24 * 7:
+        raise ConfigError("SCHOOLGATE_SESSION_HOURS: between 0 and 168 hours")
+    return int(hours * 3600)

@@ -16,6 +16,7 @@ ALLOWED_HOSTS = config.allowed_hosts(ENV)
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
+    "django.contrib.sessions",
     "schoolgate.control.evidence",
     "schoolgate.control.people",
     "schoolgate.control.networks",
@@ -23,8 +24,66 @@ INSTALLED_APPS = [
     "schoolgate.control.consents",
     "schoolgate.control.conduct",
     "schoolgate.control.publication",
+    "schoolgate.control.accounts",
+    "schoolgate.control.access",
+    "schoolgate.control.console",
 ]
-MIDDLEWARE: list[str] = []
+MIDDLEWARE: list[str] = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csrf",
+                "django.contrib.auth.context_processors.auth",
+                "schoolgate.control.console.context.viewer_context",
+            ]
+        },
+    }
+]
+
+# The staff console's sign-in (docs/console.md): argon2id hashes first; older hashes still
+# verify and are upgraded at the next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "console:login"
+LOGIN_REDIRECT_URL = "console:dashboard"
+# Cookies: HttpOnly, SameSite=Lax, Secure unless SCHOOLGATE_SECURE_COOKIES=false (plain HTTP on
+# loopback, as `schoolgate console` runs the demo); sessions end after SCHOOLGATE_SESSION_HOURS
+# or when the browser closes.
+SECURE_COOKIES = config.boolean(ENV, "SCHOOLGATE_SECURE_COOKIES", True)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = config.session_seconds(ENV)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+STATIC_URL = "static/"  # the pages carry their CSS inline; Django's test server needs a value
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 ROOT_URLCONF = "schoolgate.control.urls"
 
 DATABASES = {"default": config.database(ENV, DATA_DIR)}

@@ -284,22 +284,18 @@ def _combine(
 def _explain(
     event: Event, rule: CompiledRule, evidence: list[Evidence], clauses: tuple[ClauseInfo, ...]
 ) -> str:
-    what = _object(event)
     because = "; ".join(
         (f"could not check: {e.detail}, so failing closed" if e.unknown else e.detail)
         for e in evidence
     )
-    head = f"{_VERDICT[rule.action]}{what}"
+    # The explanation names no domain or file: enforcement points share one decision among
+    # events of the same kind (the DNS resolver does, per category and group), and show the
+    # name themselves.
+    head = _VERDICT[rule.action]
     text = f"{head}: {rule.message.rstrip('. ')}" if rule.message else head
     if because:
         text += f" — because {because}"
     return f"{text}.{_citation(clauses)}"
-
-
-def _object(event: Event) -> str:
-    payload = event.payload
-    name = getattr(payload, "domain", None) or getattr(payload, "name", None)
-    return f" {name}" if isinstance(name, str) else ""
 
 
 def _citation(clauses: tuple[ClauseInfo, ...]) -> str:

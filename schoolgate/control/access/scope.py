@@ -1,0 +1,106 @@
+# mypy: warn-return-any=False
+# (Django ships no type information: querysets return Any to mypy.)
+"""Who may see whom: one function, by role and relationship, like NetBox's `restrict()`.
+
+| role | sees |
+|---|---|
+| administrator, technology-manager | everyone |
+| principal | people of the schools they hold the role at |
+| hr | staff |
+| teacher, aide, counselor | the students of the classes they teach |
+| guardian | their own children |
+| everyone | themself |
+
+Roles are the person's roles in force today (roster and local); a user without a linked,
+active person record sees nobody. Views never filter `Person.objects` themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from schoolgate.control.people.models import STAFF_ROLES, Person
+from schoolgate.control.people.services import effective_roles, schools_of, students_of
+
+# Why a record is read; each log entry names one.
+PURPOSES = {
+    "directory": "listing people and their acknowledgment and consent status",
+    "record": "reading one person's record",
+    "signing": "signing the acceptable use agreement",
+    "consent": "giving or withdrawing a guardian consent",
+    "sanction": "deciding or reviewing a sanction",
+    "dashboard": "counting outstanding signatures and active sanctions",
+}
+EVERYONE_ROLES = frozenset({"administrator", "technology-manager"})
+CLASS_ROLES = frozenset({"teacher", "aide", "counselor"})
+
+# What a role may do beyond reading, checked by `may`.
+ACTIONS = {
+    "suspend": frozenset({"principal", "administrator"}),
+    "review-access-log": frozenset({"administrator"}),
+}
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The person behind a signed-in user and their roles today."""
+
+    person: Person | None
+    roles: frozenset[str]
+
+
+def viewer(user: AbstractBaseUser | AnonymousUser, today: dt.date | None = None) -> Viewer:
+    if not user.is_authenticated:
+        return Viewer(None, frozenset())
+    account = getattr(user, "account", None)
+    person = account.person if account is not None else None
+    if person is None or not person.active:
+        return Viewer(None, frozenset())
+    today = today or timezone.localdate()
+    return Viewer(person, frozenset(effective_roles(today, [person.pk]).get(person.pk, set())))
+
+
+def visible_people(
+    user: AbstractBaseUser | AnonymousUser, purpose: str, today: dt.date | None = None
+) -> QuerySet[Person]:
+    """The active people `user` may see for `purpose`; the only door to people in the console."""
+    if purpose not in PURPOSES:
+        raise ValueError(f"unknown purpose {purpose!r}; one of {', '.join(PURPOSES)}")
+    who = viewer(user, today)
+    me = who.person
+    if me is None:
+        return Person.objects.none()
+    active = Person.objects.filter(active=True)
+    if who.roles & EVERYONE_ROLES:
+        return active
+    allowed = Q(pk=me.pk)
+    if "principal" in who.roles:
+        schools = schools_of([me.pk]).get(me.pk, set())
+        allowed |= Q(primary_org__in=schools) | Q(roles__org__in=schools, roles__active=True)
+    if "hr" in who.roles:
+        allowed |= Q(role__in=STAFF_ROLES)
+    if who.roles & CLASS_ROLES:
+        allowed |= Q(pk__in=students_of(me).values("pk"))
+    if "guardian" in who.roles:
+        allowed |= Q(guardians__guardian=me, guardians__active=True)
+    return active.filter(pk__in=Person.objects.filter(allowed).values("pk"))
+
+
+def visible_person(
+    user: AbstractBaseUser | AnonymousUser, sourced_id: str, purpose: str
+) -> Person | None:
+    """One person by id if `user` may see them for `purpose` (None either way otherwise, so a
+    caller cannot tell "hidden" from "absent")."""
+    return visible_people(user, purpose).filter(sourced_id=sourced_id).first()
+
+
+def may(user: AbstractBaseUser | AnonymousUser, action: str) -> bool:
+    """Whether `user`'s roles allow `action` (see ACTIONS); whom to is still `visible_people`."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    return bool(viewer(user).roles & ACTIONS[action])

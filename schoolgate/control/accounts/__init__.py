@@ -1,0 +1,1 @@
+"""Sign-in accounts: a Django user linked to a person record, argon2 hashes, login rate limits."""

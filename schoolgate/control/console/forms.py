@@ -1,0 +1,44 @@
+# mypy: disallow-subclassing-any=False
+# (Django ships no type information: its base classes are Any to mypy.)
+"""The console's forms: labels for every field, limits on every input."""
+
+from __future__ import annotations
+
+from django import forms
+
+from schoolgate.engine.vocabulary import SANCTION_SCOPES
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(label="Username", max_length=150)
+    password = forms.CharField(label="Password", max_length=256, widget=forms.PasswordInput)
+
+
+class SignForm(forms.Form):
+    typed_name = forms.CharField(
+        label="Type your full name to sign", max_length=200, help_text="As the school has it."
+    )
+
+
+class ConsentForm(forms.Form):
+    consent = forms.CharField(max_length=64, widget=forms.HiddenInput)
+    action = forms.ChoiceField(
+        label="Your decision",
+        choices=[("grant", "I give permission"), ("revoke", "I do not give permission")],
+        widget=forms.RadioSelect,
+    )
+    typed_name = forms.CharField(label="Type your full name to sign", max_length=200)
+
+
+class SuspendForm(forms.Form):
+    scope = forms.ChoiceField(label="Access to suspend", choices=[(s, s) for s in SANCTION_SCOPES])
+    days = forms.IntegerField(label="For how many days", min_value=1, max_value=365, initial=3)
+    reason = forms.CharField(
+        label="Reason (shown to the student on the block page)",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class LiftForm(forms.Form):
+    reason = forms.CharField(label="Why lift it early", max_length=500)

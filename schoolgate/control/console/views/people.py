@@ -1,0 +1,81 @@
+# mypy: disallow-untyped-decorators=False
+# (Django ships no type information: its view decorators are untyped to mypy.)
+"""The people directory and one person's record; every person shown is logged."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from schoolgate.control.access.log import record_views
+from schoolgate.control.access.scope import may
+from schoolgate.control.access.scope import visible_people as scoped
+from schoolgate.control.agreements.services import acknowledgment_status, current_pack
+from schoolgate.control.conduct.models import Sanction
+from schoolgate.control.consents.services import granted_consents
+from schoolgate.control.console.forms import SuspendForm
+from schoolgate.control.console.http import person_or_404
+from schoolgate.control.console.views.consents import consent_rows
+from schoolgate.control.people.services import enrollments_of, guardians_of
+
+PAGE_SIZE = 50
+
+
+def _ack_label(status: dict[int, bool], pk: int) -> str:
+    if pk not in status:
+        return "not required"
+    return "signed" if status[pk] else "outstanding"
+
+
+@login_required
+def directory(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:100]
+    people = scoped(request.user, "directory").select_related("primary_org")
+    if query:
+        people = people.filter(
+            Q(given_name__icontains=query)
+            | Q(family_name__icontains=query)
+            | Q(preferred_given_name__icontains=query)
+        )
+    page = Paginator(people.order_by("family_name", "given_name", "pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    now = timezone.now()
+    status = acknowledgment_status(current_pack().pack, now)
+    consents = granted_consents(now)
+    rows = [
+        {
+            "person": p,
+            "ack": _ack_label(status, p.pk),
+            "consents": sorted(consents.get(p.pk, ())) if p.role == "student" else None,
+        }
+        for p in page
+    ]
+    record_views(request.user, page, what="directory", purpose="directory", path=request.path)
+    context = {"rows": rows, "page": page, "q": query}
+    return render(request, "console/people.html", context)
+
+
+@login_required
+def person_detail(request: HttpRequest, sourced_id: str) -> HttpResponse:
+    person = person_or_404(request, sourced_id, "record")
+    record_views(request.user, [person], what="record", purpose="record", path=request.path)
+    now = timezone.now()
+    pack = current_pack().pack
+    status = acknowledgment_status(pack, now)
+    context = {
+        "person": person,
+        "ack": _ack_label(status, person.pk),
+        "consents": consent_rows(pack, person, now) if person.role == "student" else [],
+        "sanctions": Sanction.objects.filter(person=person).order_by("-starts_at")[:20],
+        "classes": [e.school_class for e in enrollments_of(person)],
+        "guardians": list(guardians_of(person)) if person.role == "student" else [],
+        "now": now,
+        "form": SuspendForm() if may(request.user, "suspend") else None,
+        "done": request.GET.get("done", ""),
+    }
+    return render(request, "console/person.html", context)
