@@ -11,7 +11,14 @@ See docs/text-classification.md for every label and entity, and how the model wa
 
 from __future__ import annotations
 
-from schoolgate.classify.text.analyze import Analysis, analyze, detect, labels, make_context
+from schoolgate.classify.text.analyze import (
+    Analysis,
+    analyze,
+    analyze_many,
+    detect,
+    labels,
+    make_context,
+)
 from schoolgate.classify.text.context import Roster, ScanContext, StudentIdPattern
 from schoolgate.classify.text.errors import (
     BinaryInput,
@@ -34,6 +41,7 @@ __all__ = [
     "StudentIdPattern",
     "TextScanError",
     "analyze",
+    "analyze_many",
     "detect",
     "labels",
     "make_context",

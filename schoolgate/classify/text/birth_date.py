@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 
-from schoolgate.classify.text.base import near, words_regex
+from schoolgate.classify.text.base import MAX_FINDINGS, capped, near, words_regex
 from schoolgate.classify.text.context import ScanContext
 from schoolgate.classify.text.finding import Finding
+from schoolgate.classify.text.textfacts import contains_any, has_digit, has_word, preceded_by
 
 _MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
@@ -20,7 +21,7 @@ _MONTH = (
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _YEAR = r"(?:19|20)\d{2}"
 _DATE = re.compile(
-    r"(?<![\w/.-])(?:"
+    r"(?:"
     r"(?P<m1>0?[1-9]|1[0-2])(?P<s1>[/.-])(?P<d1>0?[1-9]|[12]\d|3[01])(?P=s1)(?P<y1>(?:19|20)?\d{2})"
     r"|(?P<y2>(?:19|20)\d{2})-(?P<m2>0[1-9]|1[0-2])-(?P<d2>0[1-9]|[12]\d|3[01])"
     rf"|{_MONTH}[ \t]+{_DAY}(?P<y3>,?[ \t]+{_YEAR})?"
@@ -35,6 +36,9 @@ _BEFORE = words_regex(
     )
 )  # fmt: skip
 _AFTER = words_regex(("birthday", "bday", "b-day"))
+_TRIGGER_WORDS = frozenset(
+    {"born", "dob", "birth", "birthday", "birthdays", "birthdate", "bday", "bornday"}
+)
 
 
 class BirthDateDetector:
@@ -42,8 +46,16 @@ class BirthDateDetector:
     entities = ("DATE_OF_BIRTH",)
 
     def detect(self, text: str, context: ScanContext) -> list[Finding]:
+        if not has_digit(text) or not (
+            has_word(text, _TRIGGER_WORDS) or contains_any(text, ("d.o.b", "b-day"))
+        ):
+            return []
         found: list[Finding] = []
-        for m in _DATE.finditer(text):
+        for m in capped(_DATE.finditer(text)):
+            if len(found) >= MAX_FINDINGS:
+                break
+            if preceded_by(text, m.start(), "/.-"):
+                continue
             if not (
                 near(text, m.start(), m.end(), _BEFORE, 35, 0)
                 or near(text, m.start(), m.end(), _AFTER, 0, 12)
@@ -56,5 +68,7 @@ class BirthDateDetector:
             else:
                 score, pattern = 0.6, "day_month_birthday"
                 why = "a day and month next to 'birthday' (no year)"
-            found.append(Finding("DATE_OF_BIRTH", m.start(), m.end(), score, self.name, pattern, why))
+            found.append(
+                Finding("DATE_OF_BIRTH", m.start(), m.end(), score, self.name, pattern, why)
+            )
         return found

@@ -77,7 +77,9 @@ def decode(data: bytes, where: str, charset: str = "utf-8") -> tuple[str, tuple[
         pass
     text = data.decode(charset, errors="replace")
     bad = text.count("\ufffd")
-    return text, (f"{where}: {bad} byte sequence(s) were not valid {charset}; replaced with U+FFFD",)
+    return text, (
+        f"{where}: {bad} byte sequence(s) were not valid {charset}; replaced with U+FFFD",
+    )
 
 
 def extract(data: bytes, kind: str, where: str = "<input>") -> Extracted:
@@ -125,6 +127,7 @@ _DROP_BLOCKS = re.compile(
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)|<!\[CDATA\[.*?(?:\]\]>|\Z)", re.DOTALL)
 _BREAK = re.compile(r"<(?:br|/?p|/?div|/?li|/?tr|/?h[1-6]|/?table|/?ul|/?ol|hr)\b[^>]{0,2000}>",
                     re.IGNORECASE)  # fmt: skip
+_CELL = re.compile(r"</?(?:td|th|dd|dt)\b[^>]{0,2000}>", re.IGNORECASE)
 _TAG = re.compile(r"</?[A-Za-z!?][^>]{0,2000}>")
 _SPACE = re.compile(r"[ \t\r\f\v]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
@@ -140,7 +143,8 @@ def html_to_text(markup: str) -> str:
     text = _COMMENT.sub(" ", markup)
     text = _DROP_BLOCKS.sub(" ", text)
     text = _BREAK.sub("\n", text)
-    text = _TAG.sub(" ", text)
+    text = _CELL.sub(" ", text)
+    text = _TAG.sub("", text)  # inline tags join: "sh<b>i</b>t" reads as one word
     text = html.unescape(text)
     text = _SPACE.sub(" ", text)
     return _BLANK_LINES.sub("\n\n", text).strip()

@@ -10,38 +10,68 @@ from __future__ import annotations
 
 import html
 import re
+from itertools import pairwise
 
 from schoolgate.classify.text.finding import Finding
 
 CHUNK_CHARS = 4000
 
-_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"]{1,2000}", re.IGNORECASE)
-_EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"]{1,2000}")
 _MENTION = re.compile(r"@\w{1,40}")
-_MONEY = re.compile(r"[$£€]\s?\d[\d,]*(?:\.\d+)?|\b\d[\d,]*(?:\.\d+)?\s?(?:dollars|bucks|usd)\b")
-_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
-_TOKEN = re.compile(r"<[a-z]{2,6}>|[a-z]+(?:'[a-z]+)?|[!?]|[^\s\w<>]")
+_MONEY = re.compile(r"[$£€]\s?\d[\d,]*(?:\.\d+)?")
+_MONEY_WORDS = re.compile(r"\d[\d,]*(?:\.\d+)?\s?(?:dollars|bucks|usd)\b")
+_NUMBER = re.compile(r"\d[\d,.]*")
+_EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf]")
+# Keep a-z; drop apostrophes ("don't" -> "dont"); all else is a gap.
+_KEEP = b"abcdefghijklmnopqrstuvwxyz"
+_WORD_BYTES = bytes.maketrans(
+    bytes(c for c in range(256) if c not in _KEEP and c != 39),
+    b" " * (256 - len(_KEEP) - 1),
+)
 _LEXICON_DETECTORS = ("profanity", "sexual_terms")
+_ASCII_UPPER = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_ASCII_LETTERS = _ASCII_UPPER + b"abcdefghijklmnopqrstuvwxyz"
 
 
 def tokens(text: str, findings: list[Finding] | tuple[Finding, ...] = ()) -> list[str]:
-    """Normalised word tokens of ``text`` (one chunk) followed by finding tokens."""
+    """Normalised word tokens of ``text`` (one chunk) followed by marker and finding tokens.
+
+    Words are ASCII letter runs of the lower-cased text (a bytes.translate, which is fast);
+    URLs, @mentions, money and numbers become placeholder words ("qqurl") first. Punctuation
+    and emoji enter only as presence markers.
+    """
     if "&" in text:
         text = html.unescape(text)
     lower = text.lower()
-    lower = _URL.sub(" <url> ", lower)
-    lower = _EMAIL.sub(" <email> ", lower)
-    lower = _MENTION.sub(" <user> ", lower)
-    lower = _MONEY.sub(" <money> ", lower)
-    lower = _NUMBER.sub(" <num> ", lower)
-    out = _TOKEN.findall(lower)
+    if "http" in lower or "www." in lower:
+        lower = _URL.sub(" qqurl ", lower)
+    if "@" in lower:
+        lower = _MENTION.sub(" qquser ", lower)
+    if "$" in lower or "£" in lower or "€" in lower:
+        lower = _MONEY.sub(" qqmoney ", lower)
+    if "dollars" in lower or "bucks" in lower or "usd" in lower:
+        lower = _MONEY_WORDS.sub(" qqmoney ", lower)
+    if _NUMBER.search(lower):
+        lower = _NUMBER.sub(" qqnum ", lower)
+    raw = lower.encode("ascii", "replace").translate(_WORD_BYTES, b"'")
+    out = raw.decode("ascii").split()
+    if "!" in text:
+        out.append("<excl>")
+    if "?" in text:
+        out.append("<quest>")
+    if not text.isascii() and _EMOJI.search(text):
+        out.append("<emoji>")
+    head = text[:400].encode("ascii", "ignore")
+    letters = len(head) - len(head.translate(None, _ASCII_LETTERS))
+    if letters >= 8 and len(head) - len(head.translate(None, _ASCII_UPPER)) > 0.6 * letters:
+        out.append("<shout>")
     for f in findings:
         if f.detector in _LEXICON_DETECTORS:
             severity = f.pattern.split(":")[1]
             out.append(f"<lex:{severity}>")
             word = f.explanation.split("'")[1] if "'" in f.explanation else ""
             if word:
-                out.append(f"<w:{word}>")
+                out.append(f"<w:{word.replace(' ', '_')}>")  # tokens never hold spaces
             if f.pattern.endswith(":obfuscated"):
                 out.append("<lex:obfuscated>")
         else:
@@ -50,9 +80,12 @@ def tokens(text: str, findings: list[Finding] | tuple[Finding, ...] = ()) -> lis
 
 
 def feature_strings(toks: list[str]) -> set[str]:
-    """Unigrams and adjacent pairs, as a set: presence, not counts."""
+    """Unigrams and adjacent pairs ("a b"), as a set: presence, not counts.
+
+    Training names features by these strings; scanning never builds them (see model.py).
+    """
     grams = set(toks)
-    grams.update(a + " " + b for a, b in zip(toks, toks[1:], strict=False))
+    grams.update(map(" ".join, pairwise(toks)))
     return grams
 
 

@@ -7,6 +7,7 @@ text they already hold.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 
 
@@ -45,8 +46,16 @@ def resolve_overlaps(findings: list[Finding]) -> list[Finding]:
     better-supported reading, not both. Ties go to the longer span, then the earlier one.
     """
     ranked = sorted(findings, key=lambda f: (-f.score, -(f.end - f.start), f.start))
+    starts: list[int] = []  # kept spans never overlap, so sorted starts mean sorted ends
+    ends: list[int] = []
     kept: list[Finding] = []
     for f in ranked:
-        if not any(overlaps(f, k) for k in kept):
-            kept.append(f)
+        i = bisect_right(starts, f.start)
+        if i and ends[i - 1] > f.start:
+            continue  # overlaps the kept span that starts at or before it
+        if i < len(starts) and starts[i] < f.end:
+            continue  # overlaps the kept span that starts after it
+        starts.insert(i, f.start)
+        ends.insert(i, f.end)
+        kept.append(f)
     return sorted(kept, key=lambda f: (f.start, f.end, f.entity))

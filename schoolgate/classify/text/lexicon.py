@@ -11,10 +11,13 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
+from itertools import islice
 
-from schoolgate.classify.text.obfuscation import SUSPICIOUS, candidates, collapse
+from schoolgate.classify.text.base import MAX_FINDINGS, capped
+from schoolgate.classify.text.obfuscation import LOOKALIKE_CLASS, candidates, collapse
+from schoolgate.classify.text.textfacts import ascii_words, lowered
 
 _SUFFIXES: dict[str, tuple[str, ...]] = {
     "s": ("s",),
@@ -25,8 +28,24 @@ _SUFFIXES: dict[str, tuple[str, ...]] = {
     "g": ("ing", "in"),
     "y": ("y",),
 }
-_WORD = re.compile(r"[a-z]+")
-_TOKEN = re.compile(r"(?<!\S)\S{1,40}(?!\S)")
+# Every branch starts with a character class, which CPython's engine scans for quickly:
+# a symbol inside a word ("sh!t", "f*ck"), "@" or "$" starting one ("@ss", "$hit"; not "@user"
+# or "$50"), a digit touching a letter ("sh1t"), a look-alike letter, letters split by dots.
+_TELLS = re.compile(
+    r"[@$!|*+#_%](?<=[a-z].)(?=[a-z0-9*#%$@])"
+    r"|@(?<!\S@)(?=[sr$5n])"
+    r"|\$(?<!\S\$)(?=[a-z])"
+    r"|[0-9](?:(?<=[a-z][0-9])|(?=[a-z]))"
+    r"|[.\-~^](?=[a-z][.\-~^])"
+    r"|" + LOOKALIKE_CLASS
+)
+_EXCEPTION_REACH = 24  # longest exception phrase around a hit
+_TELL_TRIPLE = re.compile(r"([a-z])\1\1")
+_WHITESPACE_TO_SPACE = bytes.maketrans(b"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f", b"         ")
+# Starts with a literal space, which CPython's engine scans for quickly; the text's first
+# character is checked with a separate match.
+_SPACED_HINT = re.compile(r" \S[ .,_*-]{1,2}\S[ .,_*-]{1,2}\S(?: |$)")
+_SPACED_AT_START = re.compile(r"\S[ .,_*-]{1,2}\S[ .,_*-]{1,2}\S(?: |$)")
 # Single characters separated by spaces or dots: "f u c k", "f. u. c. k", "s-h-i-t".
 _SPACED = re.compile(r"(?<!\S)(?:\S[ .\-_*,]{1,2}){2,63}\S(?!\S)")
 
@@ -59,7 +78,9 @@ class Lexicon:
             for spec in words:
                 self._add(spec, severity)
         self.phrase_firsts = frozenset(first for first, _ in self.phrases)
-        self.trigger = frozenset(self.exact) | self.phrase_firsts
+        self._memo: dict[str, Entry | None] = {}
+        self.exact_words = frozenset(self.exact)
+        self.trigger = self.exact_words | self.phrase_firsts
         alts = "|".join(re.escape(e) for e in sorted(exceptions, key=len, reverse=True))
         self.exceptions = re.compile(rf"(?<![a-z])(?:{alts})(?![a-z])") if alts else None
 
@@ -86,6 +107,15 @@ class Lexicon:
 
     def lookup(self, spelling: str) -> Entry | None:
         """The entry a plain spelling stands for, allowing stretched letters ("fuuuck")."""
+        if spelling in self._memo:
+            return self._memo[spelling]
+        entry = self._lookup(spelling)
+        if len(self._memo) > 50_000:
+            self._memo.clear()
+        self._memo[spelling] = entry
+        return entry
+
+    def _lookup(self, spelling: str) -> Entry | None:
         entry = self.exact.get(spelling)
         if entry is not None:
             return entry
@@ -98,56 +128,62 @@ class Lexicon:
         return None
 
     def find(self, text: str) -> list[Hit]:
-        lower = text.lower() if text.isascii() else _lower_keep_offsets(text)
+        lower = lowered(text)
         hits: dict[tuple[int, int], Hit] = {}
-        if not self.trigger.isdisjoint(_WORD.findall(lower)):
-            self._plain(lower, hits)
-        if SUSPICIOUS.search(lower):
-            self._obfuscated(lower, hits)
+        words = ascii_words(text)
+        if not self.trigger.isdisjoint(words):
+            self._plain(lower, words, hits)
+        self._obfuscated(lower, hits)
         self._spaced(lower, hits)
         if self.exceptions is not None and hits:
-            for m in self.exceptions.finditer(lower):
-                for key in [k for k in hits if m.start() <= k[0] and k[1] <= m.end()]:
-                    del hits[key]
+            for key in list(hits):
+                lo, hi = max(0, key[0] - _EXCEPTION_REACH), key[1] + _EXCEPTION_REACH
+                for m in self.exceptions.finditer(lower, lo, hi):
+                    if m.start() <= key[0] and key[1] <= m.end():
+                        del hits[key]  # "cum laude", "Moby Dick": a listed innocent phrase
+                        break
         return sorted(hits.values(), key=lambda h: h.start)
 
-    def _plain(self, lower: str, hits: dict[tuple[int, int], Hit]) -> None:
-        prev: re.Match[str] | None = None
-        for m in _WORD.finditer(lower):
-            word = m.group()
-            entry = self.exact.get(word)
-            if entry is not None and _is_whole(lower, m.start(), m.end()):
-                hits[(m.start(), m.end())] = Hit(m.start(), m.end(), entry, "plain")
-            if prev is not None and prev.group() in self.phrase_firsts:
-                phrase = self.phrases.get((prev.group(), word))
-                if phrase is not None and lower[prev.end() : m.start()].isspace():
-                    for key in [k for k in hits if prev.start() <= k[0] and k[1] <= m.end()]:
-                        del hits[key]
-                    hits[(prev.start(), m.end())] = Hit(prev.start(), m.end(), phrase, "plain")
-            prev = m
+    def _plain(self, lower: str, words: frozenset[str], hits: dict[tuple[int, int], Hit]) -> None:
+        """Whole-word occurrences of the listed words present, found with str.find."""
+        for word in words & self.exact_words:
+            entry = self.exact[word]
+            at = lower.find(word)
+            while at != -1 and len(hits) < MAX_FINDINGS:
+                end = at + len(word)
+                if _is_whole(lower, at, end):
+                    hits[(at, end)] = Hit(at, end, entry, "plain")
+                at = lower.find(word, end)
+        for (first, second), entry in self.phrases.items():
+            if first not in words or second not in words:
+                continue
+            phrase = rf"(?<![a-z]){re.escape(first)}\s+{re.escape(second)}(?![a-z])"
+            for m in islice(re.finditer(phrase, lower), MAX_FINDINGS):
+                for key in [k for k in hits if m.start() <= k[0] and k[1] <= m.end()]:
+                    del hits[key]
+                hits[m.span()] = Hit(m.start(), m.end(), entry, "plain")
 
     def _obfuscated(self, lower: str, hits: dict[tuple[int, int], Hit]) -> None:
-        for m in _TOKEN.finditer(lower):
-            token = m.group()
-            if token.isalpha() and token.isascii() and not SUSPICIOUS.search(token):
-                continue
-            spellings, how = candidates(token)
+        for token_start, token in suspicious_tokens(lower):
+            if len(hits) >= MAX_FINDINGS:
+                break
+            spellings, tricks = candidates(token)
             for spelling in spellings:
                 entry = self.lookup(spelling)
                 if entry is None:
                     continue
+                how = set(tricks)
                 if "*" not in spelling and spelling not in self.exact:
                     how.add("repeated letters")
-                start, end = _core_span(token, m.start())
+                start, end = _core_span(token, token_start)
                 if not any(s <= start and end <= e for s, e in hits):
                     hits[(start, end)] = Hit(start, end, entry, ", ".join(sorted(how)) or "plain")
                 break
 
     def _spaced(self, lower: str, hits: dict[tuple[int, int], Hit]) -> None:
-        for m in _SPACED.finditer(lower):
-            positions = [
-                m.start() + i for i, c in enumerate(m.group()) if c not in " .-_*,"
-            ]
+        for positions in spaced_runs(lower):
+            if len(hits) >= MAX_FINDINGS:
+                break
             letters: list[str] = []
             for pos in positions:
                 spellings, _ = candidates(lower[pos])
@@ -198,11 +234,40 @@ def _core_span(token: str, offset: int) -> tuple[int, int]:
     return offset + stripped_left, offset + len(token) - stripped_right
 
 
-def _lower_keep_offsets(text: str) -> str:
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered
-    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+@lru_cache(maxsize=2)
+def suspicious_tokens(lower: str) -> tuple[tuple[int, str], ...]:
+    """(offset, token) of the tokens that need the slow path; shared by every lexicon.
+
+    Finds the tells with simple one-class patterns (fast in CPython's regex engine), then grows
+    each to its whitespace-delimited token, at most 40 characters.
+    """
+    marks = [m.start() for m in capped(_TELLS.finditer(lower))]
+    marks += [m.start() for m in capped(_TELL_TRIPLE.finditer(lower))]
+    if not marks:
+        return ()
+    # One byte per character, every kind of whitespace a plain space: find/rfind do the walking.
+    flat = lower.encode("ascii", "replace").translate(_WHITESPACE_TO_SPACE)
+    tokens: dict[int, str] = {}
+    for mark in sorted(set(marks)):
+        start = flat.rfind(b" ", max(0, mark - 41), mark) + 1
+        if start in tokens or (start == 0 and mark > 40):
+            continue
+        end = flat.find(b" ", mark, mark + 41)
+        end = len(flat) if end == -1 and len(flat) - start <= 40 else end
+        if end != -1 and end - start <= 40:
+            tokens[start] = lower[start:end]
+    return tuple(sorted(tokens.items()))
+
+
+@lru_cache(maxsize=2)
+def spaced_runs(lower: str) -> tuple[tuple[int, ...], ...]:
+    """Offsets of the letters of each spaced-out run ("f u c k")."""
+    if not (_SPACED_HINT.search(lower) or _SPACED_AT_START.match(lower)):
+        return ()
+    return tuple(
+        tuple(m.start() + i for i, c in enumerate(m.group()) if c not in " .-_*,")
+        for m in capped(_SPACED.finditer(lower))
+    )
 
 
 @cache

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from itertools import product
 
 # Letters from other scripts that look like Latin ones (Unicode confusables, the common subset).
@@ -38,10 +39,23 @@ INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u2061\u2062\u2
 _EDGE_PUNCT = "\"'“”‘’()[]{}<>.,;:!?¿¡…"
 _MAX_VARIANTS = 8
 
-# Text-level hint that some token needs the slow path at all.
-SUSPICIOUS = re.compile(
-    r"[^\x00-\x7f]|[a-z][0-9@$!|*+#_%][a-z0-9*#%]|[0-9@$|][a-z]|([a-z])\1\1|[a-z][.\-~^][a-z][.\-~^]"
+# What makes a token worth the slow path: a look-alike, accented, full-width, styled or invisible
+# character; a digit or symbol inside a word; a letter tripled; or letters split by dots.
+# Emoji and curly quotes are not tells, so ordinary chat stays on the fast path.
+LOOKALIKE_CLASS = (
+    "["
+    + "".join(sorted(HOMOGLYPHS))
+    + "\u00c0-\u024f\u0300-\u036f\u1d00-\u1d7f\u200b-\u200d\u2060\ufeff\u00ad"
+    + "\uff01-\uff5e\U0001d400-\U0001d7ff"
+    + "]"
 )
+_TELLS = (
+    LOOKALIKE_CLASS
+    + r"|[a-z][0-9@$!|*+#_%][a-z0-9*#%]|[0-9@$|][a-z]|([a-z])\1\1|[a-z][.\-~^][a-z][.\-~^]"
+)
+SUSPICIOUS = re.compile(_TELLS)
+# Whole whitespace-delimited tokens (up to 40 chars) that show a tell; bounded, so linear.
+SUSPICIOUS_TOKEN = re.compile(r"(?<!\S)(?=\S{0,38}?(?:" + _TELLS + r"))\S{1,40}(?!\S)")
 
 
 def _fold_char(c: str) -> str:
@@ -57,12 +71,56 @@ def _fold_char(c: str) -> str:
     return HOMOGLYPHS.get(base, base)
 
 
-def candidates(token: str) -> tuple[list[str], set[str]]:
+_REJECT = "\x00"
+_ASCII_TABLE = str.maketrans(
+    {
+        **{chr(c): _REJECT for c in range(128) if not chr(c).isalpha()},
+        **{k: v[0] for k, v in LEET.items() if len(k) == 1 and k.isascii()},
+        **dict.fromkeys(MASKS, "*"),
+        **dict.fromkeys((j for j in JOINERS if j.isascii()), None),
+    }
+)
+_AMBIGUOUS = re.compile(r"[1!|]")
+
+
+def _ascii_candidates(core: str) -> tuple[list[str], set[str]]:
+    """The common case without a per-character loop: one translate call."""
+    mapped = core.lower().translate(_ASCII_TABLE)
+    if _REJECT in mapped or not mapped:
+        return [], set()
+    how: set[str] = set()
+    if any(c in LEET for c in core):
+        how.add("leetspeak")
+    if "*" in mapped:
+        how.add("masking")
+    if len(mapped) < len(core):
+        how.add("punctuation between letters")
+    if not _AMBIGUOUS.search(core):
+        return [mapped], how
+    slots = [LEET[c] if c in "1!|" else m for c, m in zip(core, _leet_aligned(core), strict=True)]
+    slots = [s for s in slots if s]
+    return ["".join(p) for p in product(*slots)][:_MAX_VARIANTS], how
+
+
+def _leet_aligned(core: str) -> list[str]:
+    return [c.lower().translate(_ASCII_TABLE) for c in core]
+
+
+@lru_cache(maxsize=8192)
+def candidates(token: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """Cached: the same odd tokens ("@user", "2nd", "f*ck") recur across messages."""
+    spellings, how = _candidates(token)
+    return tuple(spellings), frozenset(how)
+
+
+def _candidates(token: str) -> tuple[list[str], set[str]]:
     """The plausible plain spellings of ``token`` and which tricks were undone.
 
     Returns no candidates when the token holds characters that are not letters, leet or joiners
     (a URL, an equation), because guessing there finds words that are not there.
     """
+    if token.isascii():
+        return _ascii_candidates(token.strip(_EDGE_PUNCT) or token)
     how: set[str] = set()
     folded = unicodedata.normalize("NFKC", token)
     if folded != token:

@@ -17,4 +17,6 @@ class SexualTermsDetector:
     entities = ("SEXUAL_TERM",)
 
     def detect(self, text: str, context: ScanContext) -> list[Finding]:
-        return [lexicon_finding(h, self.name, "SEXUAL_TERM", 0.85) for h in load("sexual").find(text)]
+        return [
+            lexicon_finding(h, self.name, "SEXUAL_TERM", 0.85) for h in load("sexual").find(text)
+        ]

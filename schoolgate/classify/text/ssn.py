@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import re
 
-from schoolgate.classify.text.base import near, words_regex
+from schoolgate.classify.text.base import MAX_FINDINGS, capped, near, words_regex
 from schoolgate.classify.text.context import ScanContext
 from schoolgate.classify.text.finding import Finding
+from schoolgate.classify.text.textfacts import digit_runs, has_word, preceded_by
 
-_DELIMITED = re.compile(r"(?<![\w-])(\d{3})([- .])(\d{2})\2(\d{4})(?![\w-]|\.\d)")
-_BARE = re.compile(r"(?<![\w-])(\d{3})(\d{2})(\d{4})(?![\w-]|\.\d)")
+_DELIMITED = re.compile(r"(\d{3})([- .])(\d{2})\2(\d{4})(?![\w-]|\.\d)")
+_BARE = re.compile(r"(\d{3})(\d{2})(\d{4})(?![\w-]|\.\d)")
+_WORDS = frozenset({"ss", "ssn", "social", "soc", "ssa"})
 _CONTEXT = words_regex(("ssn", "ss#", "ss #", "social security", "social", "ssa", "soc sec"))
 _PUBLICISED = {"078051120", "219099999", "123456789", "457555462"}
 
@@ -32,7 +34,15 @@ class SsnDetector:
 
     def detect(self, text: str, context: ScanContext) -> list[Finding]:
         found: list[Finding] = []
-        for m in _DELIMITED.finditer(text):
+        runs = digit_runs(text)
+        for start, end in capped(runs):
+            if len(found) >= MAX_FINDINGS:
+                break
+            if end - start != 3 or preceded_by(text, start, "-"):
+                continue
+            m = _DELIMITED.match(text, start)
+            if m is None:
+                continue
             area, sep, group, serial = m.groups()
             if not valid_ssn(area, group, serial):
                 continue
@@ -43,10 +53,19 @@ class SsnDetector:
             pattern = "delimited_context" if has_context else "delimited"
             why = "nine digits grouped 3-2-4 with an area, group and serial the SSA issues"
             found.append(Finding("US_SSN", m.start(), m.end(), score, self.name, pattern, why))
-        for m in _BARE.finditer(text):
-            if not valid_ssn(*m.groups()):
+        if not has_word(text, _WORDS):
+            return found
+        for start, end in capped(runs):
+            if len(found) >= MAX_FINDINGS:
+                break
+            if end - start != 9 or preceded_by(text, start, "-"):
+                continue
+            m = _BARE.match(text, start)
+            if m is None or not valid_ssn(*m.groups()):
                 continue
             if near(text, m.start(), m.end(), _CONTEXT, 40, 0):
                 why = "nine issuable digits right after 'SSN' or 'social security'"
-                found.append(Finding("US_SSN", m.start(), m.end(), 0.85, self.name, "bare_context", why))
+                found.append(
+                    Finding("US_SSN", m.start(), m.end(), 0.85, self.name, "bare_context", why)
+                )
         return found

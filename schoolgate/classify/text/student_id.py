@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 
-from schoolgate.classify.text.base import near, words_regex
+from schoolgate.classify.text.base import MAX_FINDINGS, capped, near, words_regex
 from schoolgate.classify.text.context import ScanContext
 from schoolgate.classify.text.finding import Finding
+from schoolgate.classify.text.textfacts import has_word
 
 _GENERIC = re.compile(
     r"(?:student|pupil|lunch|cafeteria|library|learner)[ \t]*"
@@ -22,6 +23,9 @@ _GENERIC = re.compile(
 )
 
 
+_TRIGGERS = frozenset({"student", "pupil", "lunch", "cafeteria", "library", "learner"})
+
+
 class StudentIdDetector:
     name = "student_id"
     entities = ("STUDENT_ID",)
@@ -30,7 +34,9 @@ class StudentIdDetector:
         found: list[Finding] = []
         for pattern in context.student_id_patterns:
             ctx = words_regex(pattern.context) if pattern.context else None
-            for m in pattern.compiled.finditer(text):
+            for m in capped(pattern.compiled.finditer(text)):
+                if len(found) >= MAX_FINDINGS:
+                    break
                 has_context = ctx is not None and near(text, m.start(), m.end(), ctx, 40, 10)
                 if pattern.requires_context and not has_context:
                     continue
@@ -41,7 +47,13 @@ class StudentIdDetector:
                 found.append(
                     Finding("STUDENT_ID", m.start(), m.end(), score, self.name, pattern.name, why)
                 )
-        for m in _GENERIC.finditer(text):
+        if not has_word(text, _TRIGGERS):
+            return found
+        for m in capped(_GENERIC.finditer(text)):
+            if len(found) >= MAX_FINDINGS:
+                break
+            if any(f.start < m.end("id") and m.start("id") < f.end for f in found):
+                continue  # the district's own format already covers it
             found.append(
                 Finding(
                     "STUDENT_ID",
