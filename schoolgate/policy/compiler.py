@@ -13,20 +13,7 @@ from schoolgate.engine.snapshot import FORMAT, Snapshot
 from schoolgate.engine.vocabulary import TIER_RANK
 from schoolgate.policy.catalogue import UT1_ALIASES
 from schoolgate.policy.model import Pack, Rule
-from schoolgate.policy.validate import rule_tier
-
-
-def _role_closure(pack: Pack) -> dict[str, list[str]]:
-    parents = {r.id: set(r.kind_of) for r in pack.roles}
-    out: dict[str, list[str]] = {}
-    for role in parents:
-        seen = {role}
-        frontier = set(parents[role])
-        while frontier:
-            seen |= frontier
-            frontier = {p for f in frontier for p in parents.get(f, ()) if p not in seen}
-        out[role] = sorted(seen)
-    return out
+from schoolgate.policy.validate import role_closure, rule_tier
 
 
 def _list_map(pack: Pack) -> dict[str, list[str]]:
@@ -89,7 +76,7 @@ def snapshot_data(pack: Pack, records: Mapping[str, Any] | None = None) -> dict[
             }
             for c in pack.clauses
         },
-        "roles": _role_closure(pack),
+        "roles": {role: sorted(broader) for role, broader in role_closure(pack).items()},
         "groups": {g.id: {"kind": g.kind, "grades": list(g.grades)} for g in pack.groups},
         "categories": {
             name: {"description": c.description, "lists": list(c.lists)}

@@ -315,7 +315,7 @@ def _never_fires(pack: Pack, locator: Locator) -> Iterator[Problem]:
     yield from _shadowed(pack, locator)
 
 
-def _role_closure(pack: Pack) -> dict[str, set[str]]:
+def role_closure(pack: Pack) -> dict[str, set[str]]:
     """Each role with every broader role it is a kind of."""
     parents = {r.id: set(r.kind_of) for r in pack.roles}
     closure: dict[str, set[str]] = {}
@@ -331,7 +331,7 @@ def _role_closure(pack: Pack) -> dict[str, set[str]]:
 
 def _roles_reached(pack: Pack, audience: Audience) -> set[str]:
     """The concrete roles whose holders an audience can include."""
-    closure = _role_closure(pack)
+    closure = role_closure(pack)
     out = set()
     for role, broader in closure.items():
         if audience.roles and not (broader & set(audience.roles)):
