@@ -251,7 +251,7 @@ def train(data: Path, out: Path | None, seed: int, sample: int | None) -> None:
     from schoolgate.classify.text.train import TrainConfig
     from schoolgate.classify.text.train import train as run
 
-    target = out or Path(__file__).parent / "model"
+    target = out or Path(__file__).parent / "weights"
     run(
         TrainConfig(data=data, out=target, seed=seed, sample=sample),
         log=lambda m: click.echo(m, err=True),

@@ -110,7 +110,7 @@ def build(root: Path, seed: int, sample: int | None = None) -> Corpus:
     }
     labels["hate"] = hate
 
-    spam = LabelData(sources=["sms-spam", "spamassassin", "seeds/chain_letter"])
+    spam = LabelData(sources=["sms-spam", "spamassassin", "seed_sets/chain_letter"])
     spam.train = (
         sms_train + sa_train + [(e.text, int(e.positive)) for e in seed_train["chain_letter"]]
     )
@@ -127,7 +127,7 @@ def build(root: Path, seed: int, sample: int | None = None) -> Corpus:
         label = SEED_LABEL[name]
         if label == "spam":
             continue
-        data = LabelData(sources=[f"seeds/{name}", "assumed negatives (see docs)"])
+        data = LabelData(sources=[f"seed_sets/{name}", "assumed negatives (see docs)"])
         data.train = [(e.text, int(e.positive)) for e in seed_train[name]]
         data.train += generic + seed_negatives_for(label, seed_train)
         own = [(e.text, int(e.positive)) for e in seed_val[name]]

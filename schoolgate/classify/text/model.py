@@ -208,13 +208,13 @@ def load_dir(directory: Path) -> TextModel:
 @cache
 def shipped() -> TextModel:
     """The model inside the package, loaded once per process."""
-    base = resources.files("schoolgate.classify.text").joinpath("model")
+    base = resources.files("schoolgate.classify.text").joinpath("weights")
     try:
         manifest_text = base.joinpath(MANIFEST).read_text(encoding="utf-8")
         raw = base.joinpath(WEIGHTS).read_bytes()
     except OSError as exc:
         raise ModelError(
-            f"schoolgate/classify/text/model: no trained model ({exc}); "
+            f"schoolgate/classify/text/weights: no trained model ({exc}); "
             "run `schoolgate classify train`"
         ) from exc
-    return from_bytes(manifest_text, raw, "schoolgate/classify/text/model")
+    return from_bytes(manifest_text, raw, "schoolgate/classify/text/weights")

@@ -1,6 +1,6 @@
 """The small hand-written sets for labels no public data set covers, expanded from templates.
 
-Each ``seeds/<name>.json`` holds positive and negative templates with {slots}. Expansion is
+Each ``seed_sets/<name>.json`` holds positive and negative templates with {slots}. Expansion is
 seeded, and templates (not sentences) are split between training and validation (every
 fourth template is held out), so a
 validation score measures phrasings the model never saw, within this small synthetic world.
@@ -39,7 +39,7 @@ class SeedExample:
 
 
 def load_raw(name: str) -> dict[str, object]:
-    raw = resources.files("schoolgate.classify.text").joinpath(f"seeds/{name}.json")
+    raw = resources.files("schoolgate.classify.text").joinpath(f"seed_sets/{name}.json")
     data: dict[str, object] = json.loads(raw.read_text(encoding="utf-8"))
     return data
 
@@ -81,7 +81,7 @@ def expand(name: str, seed: int) -> tuple[list[SeedExample], list[SeedExample]]:
     for polarity in ("positive", "negative"):
         templates = data[polarity]
         if not isinstance(templates, list):
-            raise TypeError(f"seeds/{name}.json: {polarity} must be a list")
+            raise TypeError(f"seed_sets/{name}.json: {polarity} must be a list")
         # Every fourth template (the 4th, 8th, …) is held out for validation, so the first,
         # core phrasing of each set is always learnt and the split never depends on luck.
         held = {t for t in range(len(templates)) if t % _VAL_EVERY == _VAL_EVERY - 1}

@@ -1,0 +1,1 @@
+"""Data files shipped with the text reader (a package so wheels include them)."""

@@ -1,0 +1,1 @@
+"""The trained model's files (a package so wheels include them)."""
