@@ -329,9 +329,8 @@ def role_closure(pack: Pack) -> dict[str, set[str]]:
     return closure
 
 
-def _roles_reached(pack: Pack, audience: Audience) -> set[str]:
+def _roles_reached(closure: dict[str, set[str]], audience: Audience) -> frozenset[str]:
     """The concrete roles whose holders an audience can include."""
-    closure = role_closure(pack)
     out = set()
     for role, broader in closure.items():
         if audience.roles and not (broader & set(audience.roles)):
@@ -339,33 +338,44 @@ def _roles_reached(pack: Pack, audience: Audience) -> set[str]:
         if broader & set(audience.except_roles):
             continue
         out.add(role)
-    return out
+    return frozenset(out)
 
 
-def _audiences_overlap(pack: Pack, a: Audience, b: Audience) -> bool:
-    if not (_roles_reached(pack, a) & _roles_reached(pack, b)):
+def _reach(pack: Pack) -> list[frozenset[str]]:
+    """Each rule's reachable roles, by rule index: computed once per check, not once per pair."""
+    closure = role_closure(pack)
+    return [_roles_reached(closure, rule.applies_to) for rule in pack.rules]
+
+
+def _audiences_overlap(
+    a: Audience, a_roles: frozenset[str], b: Audience, b_roles: frozenset[str]
+) -> bool:
+    if not a_roles & b_roles:
         return False
     # Documented assumption: distinct named groups are distinct populations.
     return not (a.groups and b.groups and not set(a.groups) & set(b.groups))
 
 
-def _audience_covers(pack: Pack, outer: Audience, inner: Audience) -> bool:
+def _audience_covers(
+    outer: Audience, outer_roles: frozenset[str], inner_roles: frozenset[str]
+) -> bool:
     if outer.groups or outer.except_groups:
         return False
-    return _roles_reached(pack, inner) <= _roles_reached(pack, outer)
+    return inner_roles <= outer_roles
 
 
 def _shadowed(pack: Pack, locator: Locator) -> Iterator[Problem]:
     """A rule behind an unconditional rule of higher precedence for all its audience never fires."""
+    reach = _reach(pack)
     for i, rule in enumerate(pack.rules):
         key = (TIER_RANK[rule_tier(rule)], -rule.priority)
-        for other in pack.rules:
+        for k, other in enumerate(pack.rules):
             if other is rule or _present_conditions(other.when):
                 continue
             if (TIER_RANK[rule_tier(other)], -other.priority) >= key:
                 continue
             if set(rule.channels) <= set(other.channels) and _audience_covers(
-                pack, other.applies_to, rule.applies_to
+                other.applies_to, reach[k], reach[i]
             ):
                 yield Problem(
                     locator.value(("rules", i, "id")),
@@ -421,14 +431,15 @@ def _domain_related(a: str, b: str) -> bool:
 
 def _conflicts(pack: Pack, locator: Locator) -> Iterator[Problem]:
     """An allow and a stricter rule that can meet with nothing to settle which wins."""
-    for (_, a), (j, b) in combinations(enumerate(pack.rules), 2):
+    reach = _reach(pack)
+    for (i, a), (j, b) in combinations(enumerate(pack.rules), 2):
         if (a.action == "allow") == (b.action == "allow"):
             continue
         if rule_tier(a) != rule_tier(b) or a.priority != b.priority:
             continue
         if not set(a.channels) & set(b.channels):
             continue
-        if not _audiences_overlap(pack, a.applies_to, b.applies_to):
+        if not _audiences_overlap(a.applies_to, reach[i], b.applies_to, reach[j]):
             continue
         if not _conditions_overlap(a.when, b.when):
             continue
