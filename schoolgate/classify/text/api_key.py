@@ -72,7 +72,7 @@ class ApiKeyDetector:
 
     def detect(self, text: str, context: ScanContext) -> list[Finding]:
         found: list[Finding] = []
-        if any(p in text for p in _PREFIXES):
+        if any(map(text.__contains__, _PREFIXES)):  # C-level substring tests, no frames
             self._vendor(text, found)
         if has_word(text, _ASSIGN_WORD_SET):
             self._assigned(text, found)

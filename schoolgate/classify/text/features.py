@@ -3,7 +3,8 @@ the detectors found.
 
 Detector findings enter as tokens ("<lex:strong>", "<w:fuck>", "<pii:PHONE_NUMBER>"), so
 "f*ck" and "fuck" look the same to the model and a phone number in an ad counts as a phone number,
-whatever its digits. Training and scanning call the same function, which is the point.
+whatever its digits. Training and scanning must see the same tokens, which is the point: scanning
+builds a chunk's sentences in one pass (``piece_words``), and a test holds that to ``tokens``.
 """
 
 from __future__ import annotations
@@ -42,6 +43,16 @@ def tokens(text: str, findings: list[Finding] | tuple[Finding, ...] = ()) -> lis
     """
     if "&" in text:
         text = html.unescape(text)
+    return word_tokens(text) + markers(text) + finding_tokens(findings)
+
+
+def word_tokens(text: str) -> list[str]:
+    """The words ``tokens`` starts with, for a text already HTML-unescaped."""
+    return _normalised(text).split()
+
+
+def _normalised(text: str) -> str:
+    """The text as space-separated placeholder and letter words (``text`` already unescaped)."""
     lower = text.lower()
     if "http" in lower or "www." in lower:
         lower = _URL.sub(" qqurl ", lower)
@@ -51,20 +62,34 @@ def tokens(text: str, findings: list[Finding] | tuple[Finding, ...] = ()) -> lis
         lower = _MONEY.sub(" qqmoney ", lower)
     if "dollars" in lower or "bucks" in lower or "usd" in lower:
         lower = _MONEY_WORDS.sub(" qqmoney ", lower)
-    if _NUMBER.search(lower):
-        lower = _NUMBER.sub(" qqnum ", lower)
-    raw = lower.encode("ascii", "replace").translate(_WORD_BYTES, b"'")
-    out = raw.decode("ascii").split()
+    lower = _NUMBER.sub(" qqnum ", lower)
+    return lower.encode("ascii", "replace").translate(_WORD_BYTES, b"'").decode("ascii")
+
+
+def markers(text: str) -> list[str]:
+    """Presence markers of an (unescaped) text: "!", "?", emoji, shouting."""
+    out: list[str] = []
     if "!" in text:
         out.append("<excl>")
     if "?" in text:
         out.append("<quest>")
     if not text.isascii() and _EMOJI.search(text):
         out.append("<emoji>")
+    if len(text) < 8:  # fewer than eight letters never shout
+        return out
     head = text[:400].encode("ascii", "ignore")
+    upper = len(head) - len(head.translate(None, _ASCII_UPPER))
+    if upper < 5:  # shouting is over 60 % of at least eight letters
+        return out
     letters = len(head) - len(head.translate(None, _ASCII_LETTERS))
-    if letters >= 8 and len(head) - len(head.translate(None, _ASCII_UPPER)) > 0.6 * letters:
+    if letters >= 8 and upper > 0.6 * letters:
         out.append("<shout>")
+    return out
+
+
+def finding_tokens(findings: list[Finding] | tuple[Finding, ...]) -> list[str]:
+    """What the detectors found, as tokens: an obfuscated swear word reads as the plain one."""
+    out: list[str] = []
     for f in findings:
         if f.detector in _LEXICON_DETECTORS:
             severity = f.pattern.split(":")[1]
@@ -77,6 +102,31 @@ def tokens(text: str, findings: list[Finding] | tuple[Finding, ...] = ()) -> lis
         else:
             out.append(f"<pii:{f.entity}>")
     return out
+
+
+# Put between pieces so one normalisation pass serves them all. No pattern of ``_normalised``
+# can match across it (each stops at a space), and a text that already holds the word is
+# noticed by counting and takes the piece-by-piece path.
+_CUT_WORD = "qqcut"
+_CUT = f" {_CUT_WORD} "
+
+
+def piece_words(pieces: list[str]) -> list[list[str]]:
+    """The word tokens of each of ``pieces`` (consecutive spans of one text, each cut just after
+    whitespace), as ``tokens`` finds them.
+
+    Scoring every sentence of a message used to normalise each sentence on its own; one pass over
+    the joined pieces does the same work with the per-call overhead paid once.
+    """
+    joined = _CUT.join(pieces)
+    if "&" in joined:
+        joined = html.unescape(joined)
+    parts = _normalised(joined).split(_CUT_WORD)
+    if len(parts) == len(pieces):
+        return [part.split() for part in parts]
+    return [  # the text itself spells the separator: no shortcut
+        word_tokens(html.unescape(p) if "&" in p else p) for p in pieces
+    ]
 
 
 def feature_strings(toks: list[str]) -> set[str]:

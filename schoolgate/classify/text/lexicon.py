@@ -15,7 +15,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from itertools import islice
 
-from schoolgate.classify.text.base import MAX_FINDINGS, capped
+from schoolgate.classify.text.base import MAX_CANDIDATES, MAX_FINDINGS, capped
 from schoolgate.classify.text.obfuscation import LOOKALIKE_CLASS, candidates, collapse
 from schoolgate.classify.text.textfacts import ascii_words, lowered
 
@@ -28,19 +28,24 @@ _SUFFIXES: dict[str, tuple[str, ...]] = {
     "g": ("ing", "in"),
     "y": ("y",),
 }
-# Every branch starts with a character class, which CPython's engine scans for quickly:
-# a symbol inside a word ("sh!t", "f*ck"), "@" or "$" starting one ("@ss", "$hit"; not "@user"
-# or "$50"), a digit touching a letter ("sh1t"), a look-alike letter, letters split by dots.
-_TELLS = re.compile(
-    r"[@$!|*+#_%](?<=[a-z].)(?=[a-z0-9*#%$@])"
-    r"|@(?<!\S@)(?=[sr$5n])"
-    r"|\$(?<!\S\$)(?=[a-z])"
-    r"|[0-9](?:(?<=[a-z][0-9])|(?=[a-z]))"
-    r"|[.\-~^](?=[a-z][.\-~^])"
-    r"|" + LOOKALIKE_CLASS
+# The tells, each pattern starting with a character class so that CPython's engine skips to
+# candidates in C (an alternation of them is tried branch by branch at every position): a
+# symbol inside a word ("sh!t", "f*ck"), "@" or "$" starting one ("@ss", "$hit"; not "@user"
+# or "$50"), a digit touching a letter ("sh1t"), letters split by dots, a look-alike letter
+# (only searched for in text that is not ASCII).
+_TELLS = (
+    re.compile(
+        r"[@$!|*+#_%](?:(?<=[a-z].)(?=[a-z0-9*#%$@])"
+        r"|(?<=@)(?<!\S@)(?=[sr$5n])"
+        r"|(?<=\$)(?<!\S\$)(?=[a-z]))"
+    ),
+    re.compile(r"[0-9](?:(?<=[a-z][0-9])|(?=[a-z]))"),
+    re.compile(r"[.\-~^](?=[a-z][.\-~^])"),
 )
+_LOOKALIKE = re.compile(LOOKALIKE_CLASS)
 _EXCEPTION_REACH = 24  # longest exception phrase around a hit
 _TELL_TRIPLE = re.compile(r"([a-z])\1\1")
+_DOUBLE = re.compile(r"(.)\1", re.DOTALL)
 _WHITESPACE_TO_SPACE = bytes.maketrans(b"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f", b"         ")
 # Starts with a literal space, which CPython's engine scans for quickly; the text's first
 # character is checked with a separate match.
@@ -83,6 +88,9 @@ class Lexicon:
         self.trigger = self.exact_words | self.phrase_firsts
         alts = "|".join(re.escape(e) for e in sorted(exceptions, key=len, reverse=True))
         self.exceptions = re.compile(rf"(?<![a-z])(?:{alts})(?![a-z])") if alts else None
+        # A hit can only lie inside an exception if its text is part of one: one substring test
+        # spares the pattern search around most hits ("fuck" is in no innocent phrase).
+        self.exception_text = "\n".join(exceptions)
 
     def _add(self, spec: str, severity: str) -> None:
         word, _, codes = spec.partition("/")
@@ -121,6 +129,10 @@ class Lexicon:
             return entry
         if "*" in spelling:
             return self.masked.get(spelling)
+        if _DOUBLE.search(spelling) is None:
+            # Without a repeated letter the spelling is its own collapsed form, so a collapsed
+            # entry could only be a listed form without repeats: an exact miss is a miss.
+            return None
         letters, runs = collapse(spelling)
         for want, candidate in self.collapsed.get(letters, ()):
             if all(have >= need for have, need in zip(runs, want, strict=True)):
@@ -137,6 +149,8 @@ class Lexicon:
         self._spaced(lower, hits)
         if self.exceptions is not None and hits:
             for key in list(hits):
+                if lower[key[0] : key[1]] not in self.exception_text:
+                    continue
                 lo, hi = max(0, key[0] - _EXCEPTION_REACH), key[1] + _EXCEPTION_REACH
                 for m in self.exceptions.finditer(lower, lo, hi):
                     if m.start() <= key[0] and key[1] <= m.end():
@@ -241,7 +255,12 @@ def suspicious_tokens(lower: str) -> tuple[tuple[int, str], ...]:
     Finds the tells with simple one-class patterns (fast in CPython's regex engine), then grows
     each to its whitespace-delimited token, at most 40 characters.
     """
-    marks = [m.start() for m in capped(_TELLS.finditer(lower))]
+    marks: list[int] = []
+    for tell in _TELLS if lower.isascii() else (*_TELLS, _LOOKALIKE):
+        marks += [m.start() for m in capped(tell.finditer(lower))]
+    # Each pattern gives at most MAX_CANDIDATES; the first MAX_CANDIDATES of their union are
+    # the first MAX_CANDIDATES positions where any tell stands, as one alternation gave.
+    marks = sorted(set(marks))[:MAX_CANDIDATES]
     marks += [m.start() for m in capped(_TELL_TRIPLE.finditer(lower))]
     if not marks:
         return ()

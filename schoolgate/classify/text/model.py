@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -38,11 +37,15 @@ class TextModel:
     platt_a: npt.NDArray[np.float32]
     platt_b: npt.NDArray[np.float32]
     manifest: dict[str, Any]
-    # The vocabulary as sorted 64-bit keys: a unigram's key is its string hash in this process,
-    # a pair's key mixes its two words' hashes. Scanning then needs one hash per token and a few
-    # vectorised operations, never a Python loop over word pairs.
-    _keys: npt.NDArray[np.uint64] = field(init=False, repr=False, compare=False)
-    _key_ids: npt.NDArray[np.int64] = field(init=False, repr=False, compare=False)
+    # The vocabulary as 64-bit keys (a unigram's key is its string hash in this process, a pair's
+    # mixes its two words' hashes) in a direct-mapped table: a key sits in the slot its low bits
+    # name, or, when another key holds that slot, in a small sorted overflow array. A lookup is
+    # one gather for every feature and one binary search over the overflow for the few whose
+    # slot was taken: a fixed handful of vectorised steps, never a Python loop over words.
+    _slot_keys: npt.NDArray[np.uint64] = field(init=False, repr=False, compare=False)
+    _slot_ids: npt.NDArray[np.int32] = field(init=False, repr=False, compare=False)
+    _over_keys: npt.NDArray[np.uint64] = field(init=False, repr=False, compare=False)
+    _over_ids: npt.NDArray[np.int32] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         singles = [(g, i) for g, i in self.vocabulary.items() if " " not in g]
@@ -53,71 +56,61 @@ class TextModel:
                 _pair_keys(_hashes([p[0] for p, _ in pairs]), _hashes([p[1] for p, _ in pairs])),
             ]
         )
-        ids = np.array([i for _, i in singles] + [i for _, i in pairs], dtype=np.int64)
-        order = np.argsort(keys, kind="stable")
-        object.__setattr__(self, "_keys", keys[order])
-        object.__setattr__(self, "_key_ids", ids[order])
+        ids = np.array([i for _, i in singles] + [i for _, i in pairs], dtype=np.int32)
+        for name, value in zip(
+            ("_slot_keys", "_slot_ids", "_over_keys", "_over_ids"), _table(keys, ids), strict=True
+        ):
+            object.__setattr__(self, name, value)
 
-    def _lookup(
-        self, keys: npt.NDArray[np.uint64]
-    ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.bool_]]:
-        """Positions in the vocabulary of ``keys`` (sorted), and which were found."""
-        pos = np.searchsorted(self._keys, keys)
-        pos[pos >= len(self._keys)] = 0
-        return pos, np.asarray(self._keys[pos] == keys, dtype=np.bool_)
-
-    def feature_ids(self, toks: list[str]) -> npt.NDArray[np.int64]:
-        """Sorted vocabulary ids of the message's unigrams and pairs."""
-        if not toks or not len(self._keys):
-            return np.zeros(0, dtype=np.int64)
-        h = _hashes(toks)
-        keys = np.unique(np.concatenate([h, _pair_keys(h[:-1], h[1:])]))
-        pos, hit = self._lookup(keys)
-        return np.sort(self._key_ids[pos[hit]])
-
-    def logits(self, ids: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
-        if not len(ids):
-            return self.bias.copy()
-        summed = self.weights[ids].sum(axis=0, dtype=np.float32)
-        scaled: npt.NDArray[np.float32] = summed / np.float32(math.sqrt(len(ids))) + self.bias
-        return scaled.astype(np.float32)
+    def _find(self, keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
+        """The feature id of each key, -1 where the vocabulary has none."""
+        slot = (keys & np.uint64(len(self._slot_ids) - 1)).astype(np.intp)
+        held = self._slot_ids[slot].astype(np.int64)
+        home = self._slot_keys[slot] == keys
+        out = np.where(home, held, -1)
+        if len(self._over_keys):
+            rest = np.flatnonzero(~home & (held >= 0))  # an empty slot means no such key
+            if len(rest):
+                wanted = keys[rest]
+                at = np.minimum(np.searchsorted(self._over_keys, wanted), len(self._over_keys) - 1)
+                found = self._over_keys[at] == wanted
+                out[rest[found]] = self._over_ids[at[found]]
+        return out
 
     def probabilities(self, toks: list[str]) -> npt.NDArray[np.float64]:
-        z = self.logits(self.feature_ids(toks)).astype(np.float64)
-        return 1.0 / (1.0 + np.exp(self.platt_a * z + self.platt_b))
+        return np.asarray(self.probabilities_many([toks])[0], dtype=np.float64)
 
     def probabilities_many(self, token_lists: list[list[str]]) -> npt.NDArray[np.float64]:
         """``probabilities`` for many token lists at once, shape (len(token_lists), n_labels).
 
-        One sorted search and one sparse product for the whole batch: the vocabulary and the
-        weights are walked in order once instead of hundreds of scattered probes per message.
+        The rows are one binary sparse matrix (unigrams and adjacent pairs present in each list,
+        L2-normalised) multiplied by the weights in one pass: one hash per token, one table probe
+        per feature, one sort to drop repeats within a row, one gather-and-sum per row.
         """
         n = len(token_lists)
+        n_labels = len(self.labels)
         lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=n)
         total = int(lengths.sum())
-        if total == 0 or not len(self._keys):
-            z = np.tile(self.bias.astype(np.float64), (n, 1))
-            return np.asarray(1.0 / (1.0 + np.exp(self.platt_a * z + self.platt_b)))
-        h = _hashes(list(chain.from_iterable(token_lists)))
-        doc = np.repeat(np.arange(n, dtype=np.int64), lengths)
-        same = doc[:-1] == doc[1:]  # pairs never cross from one message to the next
-        keys = np.concatenate([h, _pair_keys(h[:-1][same], h[1:][same])])
-        docs = np.concatenate([doc, doc[:-1][same]])
-        order = np.lexsort((docs, keys))
-        keys, docs = keys[order], docs[order]
-        first = np.ones(len(keys), dtype=bool)
-        first[1:] = (keys[1:] != keys[:-1]) | (docs[1:] != docs[:-1])
-        keys, docs = keys[first], docs[first]
-        pos, hit = self._lookup(keys)
-        ids, docs = self._key_ids[pos[hit]], docs[hit]
-        by_doc = np.argsort(docs, kind="stable")
-        ids, docs = ids[by_doc], docs[by_doc]
-        counts = np.bincount(docs, minlength=n)
-        summed = np.zeros((n, len(self.labels)), dtype=np.float64)
-        if len(ids):
-            starts = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]])
-            sums = np.add.reduceat(self.weights[ids], starts, axis=0, dtype=np.float64)
-            summed[docs[starts]] = sums
+        summed = np.zeros((n, n_labels), dtype=np.float64)
+        counts = np.zeros(n, dtype=np.int64)
+        if total and len(self._slot_ids):
+            h = _hashes(list(chain.from_iterable(token_lists)))
+            doc = np.repeat(np.arange(n, dtype=np.int64), lengths)
+            same = doc[:-1] == doc[1:]  # pairs never cross from one list to the next
+            keys = np.concatenate([h, _pair_keys(h[:-1][same], h[1:][same])])
+            docs = np.concatenate([doc, doc[:-1][same]])
+            ids = self._find(keys)
+            hit = ids >= 0
+            # (row, feature) as one integer: sorting it groups rows and exposes repeats
+            # (the stable sort, timsort for int64, profits from rows already coming in order)
+            cells = np.sort(docs[hit] * len(self.vocabulary) + ids[hit], kind="stable")
+            if len(cells):
+                cells = cells[_firsts(cells)]
+                rows, features = np.divmod(cells, len(self.vocabulary))
+                starts = np.flatnonzero(_firsts(rows))
+                sums = np.add.reduceat(self.weights[features], starts, axis=0, dtype=np.float64)
+                summed[rows[starts]] = sums
+                counts = np.bincount(rows, minlength=n)
         scale = 1.0 / np.sqrt(np.maximum(counts, 1).astype(np.float64))
         z = summed * scale[:, None] + self.bias
         return np.asarray(1.0 / (1.0 + np.exp(self.platt_a * z + self.platt_b)))
@@ -153,6 +146,14 @@ _MIX_RIGHT = np.uint64(0xC2B2AE3D27D4EB4F)
 _SHIFT = np.uint64(29)
 
 
+def _firsts(sorted_values: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+    """Where each run of equal values in a sorted array starts."""
+    first = np.empty(len(sorted_values), dtype=bool)
+    first[:1] = True
+    np.not_equal(sorted_values[1:], sorted_values[:-1], out=first[1:])
+    return first
+
+
 def _hashes(words: list[str]) -> npt.NDArray[np.uint64]:
     """This process's string hash of each word, as unsigned 64-bit keys."""
     return np.fromiter(map(hash, words), dtype=np.int64, count=len(words)).view(np.uint64)
@@ -161,10 +162,36 @@ def _hashes(words: list[str]) -> npt.NDArray[np.uint64]:
 def _pair_keys(
     left: npt.NDArray[np.uint64], right: npt.NDArray[np.uint64]
 ) -> npt.NDArray[np.uint64]:
-    """A key for each adjacent pair, order-sensitive; 64-bit arithmetic wraps on purpose."""
-    with np.errstate(over="ignore"):
-        mixed = (left * _MIX_LEFT) ^ (right * _MIX_RIGHT)
+    """A key for each adjacent pair, order-sensitive; 64-bit arithmetic wraps on purpose (array
+    arithmetic on integers wraps silently)."""
+    mixed = (left * _MIX_LEFT) ^ (right * _MIX_RIGHT)
     return np.asarray(mixed ^ (mixed >> _SHIFT), dtype=np.uint64)
+
+
+def _table(
+    keys: npt.NDArray[np.uint64], ids: npt.NDArray[np.int32]
+) -> tuple[
+    npt.NDArray[np.uint64], npt.NDArray[np.int32], npt.NDArray[np.uint64], npt.NDArray[np.int32]
+]:
+    """Slots (keys, ids; id -1 for an empty slot) and the sorted overflow (keys, ids).
+
+    The table has two to four slots per key, so about one key in eight finds its slot taken.
+    A key met twice keeps its first id, as the lookup in a sorted vocabulary used to.
+    """
+    size = 1 << max(4, (2 * len(keys) - 1).bit_length())
+    slot_keys = np.zeros(size, dtype=np.uint64)
+    slot_ids = np.full(size, -1, dtype=np.int32)
+    unique_keys, first = np.unique(keys, return_index=True)
+    home = (unique_keys & np.uint64(size - 1)).astype(np.intp)
+    order = np.lexsort((first, home))  # by slot, then by first appearance
+    home, first = home[order], first[order]
+    winner = np.ones(len(home), dtype=bool)
+    winner[1:] = home[1:] != home[:-1]
+    slot_keys[home[winner]] = keys[first[winner]]
+    slot_ids[home[winner]] = ids[first[winner]]
+    over = first[~winner]
+    by_key = np.argsort(keys[over], kind="stable")
+    return slot_keys, slot_ids, keys[over][by_key], ids[over][by_key]
 
 
 def from_bytes(manifest_text: str, raw: bytes, where: str) -> TextModel:
