@@ -41,6 +41,11 @@ test-postgres: $(STAMP) ## the control plane's tests on PostgreSQL (started or i
 	@bash scripts/postgres.sh
 	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest tests/control $(PYTEST_ARGS)
 
+# The OIDC sign-in tests run panva's oidc-provider (Node); tests/control/test_oidc_flow.py runs
+# this itself when node_modules is missing.
+oidc-provider: ## install the test OpenID provider's pinned npm packages (scripts/oidc-provider)
+	cd scripts/oidc-provider && npm ci --no-audit --no-fund
+
 format: $(STAMP) ## rewrite the code in the house style
 	$(BIN)/ruff check --fix schoolgate tests bench
 	$(BIN)/ruff format schoolgate tests bench
@@ -51,4 +56,4 @@ bench: $(STAMP) ## the benchmarks (see bench/README.md); not part of `make test`
 clean: ## remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help venv system-deps run lint test test-postgres format bench clean
+.PHONY: help venv system-deps run lint test test-postgres oidc-provider format bench clean

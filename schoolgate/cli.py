@@ -20,14 +20,17 @@ COMMANDS: dict[str, str] = {
     "decide": "schoolgate.policy.cli:decide",
     "demo": "schoolgate.demo:demo",
     "dns": "schoolgate.enforce.dns.cli:dns",
+    "events": "schoolgate.control.cli.events:events",
     "leases": "schoolgate.control.cli:leases",
     "lists": "schoolgate.lists.cli:lists",
     "manage": "schoolgate.control.cli:manage",
     "policy": "schoolgate.policy.cli:policy",
+    "reviews": "schoolgate.control.reviews.cli:reviews",
     "roster": "schoolgate.control.cli:roster",
     "sanctions": "schoolgate.control.cli:sanctions",
     "scan": "schoolgate.classify.text.cli:scan",
     "snapshot": "schoolgate.control.cli:snapshot",
+    "tokens": "schoolgate.control.cli.tokens:tokens",
 }
 
 

@@ -148,3 +148,15 @@ def session_seconds(env: Mapping[str, str]) -> int:
     if not 0 < hours <= 24 * 7:
         raise ConfigError("SCHOOLGATE_SESSION_HOURS: between 0 and 168 hours")
     return int(hours * 3600)
+
+
+def upload_megabytes(env: Mapping[str, str], name: str, default: int) -> int:
+    """An upload limit given in MB (whole or fractional), as bytes; refused unless positive."""
+    raw = env.get(name, "").strip() or str(default)
+    try:
+        megabytes = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}: {raw!r} is not a number of megabytes") from None
+    if not 0 < megabytes <= 100_000:
+        raise ConfigError(f"{name}: between 0 and 100000 MB")
+    return int(megabytes * 1024 * 1024)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 
 from schoolgate.control import config
+from schoolgate.control.accounts.oidc import config as oidc_config
+from schoolgate.control.api import conf as api_conf
 
 ENV = os.environ
 DATA_DIR = config.data_dir(ENV)
@@ -27,6 +29,12 @@ INSTALLED_APPS = [
     "schoolgate.control.accounts",
     "schoolgate.control.access",
     "schoolgate.control.console",
+    "schoolgate.control.imports",
+    "schoolgate.control.activity",
+    "schoolgate.control.reviews",
+    "rest_framework",
+    "drf_spectacular",
+    "schoolgate.control.api",
 ]
 MIDDLEWARE: list[str] = [
     "django.middleware.security.SecurityMiddleware",
@@ -79,12 +87,21 @@ CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = config.session_seconds(ENV)
+# The console's roster upload (docs/console.md): `SCHOOLGATE_ROSTER_UPLOAD_MB`, default 200.
+ROSTER_UPLOAD_MAX_BYTES = config.upload_megabytes(ENV, "SCHOOLGATE_ROSTER_UPLOAD_MB", 200)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Sign-in through OpenID providers (docs/console.md): SCHOOLGATE_OIDC lists them, each set by
+# SCHOOLGATE_OIDC_<ID>_*; none by default.
+SCHOOLGATE_OIDC_PROVIDERS = oidc_config.providers(ENV)
+SCHOOLGATE_OIDC_REDIRECT_BASE = oidc_config.redirect_base(ENV)
 STATIC_URL = "static/"  # the pages carry their CSS inline; Django's test server needs a value
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 ROOT_URLCONF = "schoolgate.control.urls"
+# The JSON API (docs/api.md): DRF and drf-spectacular settings live with the app.
+REST_FRAMEWORK = api_conf.REST_FRAMEWORK
+SPECTACULAR_SETTINGS = api_conf.SPECTACULAR_SETTINGS
 
 DATABASES = {"default": config.database(ENV, DATA_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -97,6 +114,8 @@ USE_I18N = False
 # The policy pack the control plane compiles snapshots from, and where they are published.
 SCHOOLGATE_PACK = ENV.get("SCHOOLGATE_PACK", config.DEFAULT_PACK)
 SCHOOLGATE_SNAPSHOT = ENV.get("SCHOOLGATE_SNAPSHOT") or str(DATA_DIR / "snapshot.json")
+# How long filter events are kept, in days (docs/console.md § Retention; checked by activity).
+SCHOOLGATE_EVENT_RETENTION_DAYS = ENV.get("SCHOOLGATE_EVENT_RETENTION_DAYS") or "365"
 
 # Reminders go through Django's mail layer; by default into files in the data directory.
 EMAIL_BACKEND = ENV.get(

@@ -6,14 +6,25 @@ decision, which is what lets every enforcement point, the pack tests and the ben
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from schoolgate.engine.conditions import Categories, Evidence, Facts
 from schoolgate.engine.events import Event, WebRequest
-from schoolgate.engine.snapshot import ClauseInfo, CompiledRule, Snapshot
-from schoolgate.engine.vocabulary import ACTION_STRICTNESS
+from schoolgate.engine.snapshot import ClauseInfo, CompiledRule, SiteException, Snapshot
+from schoolgate.engine.vocabulary import ACTION_STRICTNESS, TIER_RANK
 
 SEVERITY_ORDER = ("info", "low", "medium", "high", "critical")
+
+# A site exception is an explicit `allow` of priority 0 for the people it names: sanction-tier
+# rules and explicit rules of higher priority outrank it, a stricter explicit rule of the same
+# priority wins over it (strictest action), and it outranks the policy tier and the default.
+EXCEPTION_LEVEL = (TIER_RANK["explicit"], 0)
+# Rules with these tags are never lifted by an exception, whatever their tier: a staff member can
+# open a site for a class, not a way around the filter (`bypass`: proxies, VPNs, DNS-over-HTTPS,
+# the built-in bypass signals) nor material the pack blocks for everyone's safety (`safety`).
+KEPT_TAGS = frozenset({"bypass", "safety"})
 
 _VERDICT = {
     "allow": "Allowed",
@@ -198,6 +209,10 @@ def _match(snapshot: Snapshot, rule: CompiledRule, facts: Facts) -> list[Evidenc
 def decide(snapshot: Snapshot, event: Event) -> Decision:
     """The decision for one event, citing the clauses of the rules that settled it."""
     facts = facts_for(snapshot, event)
+    if snapshot.exceptions and isinstance(event.payload, WebRequest):
+        exception = _exception_for(snapshot, event, event.payload)
+        if exception is not None:
+            return _decide_excepted(snapshot, event, facts, exception)
     matched: list[tuple[CompiledRule, list[Evidence]]] = []
     level: tuple[int, int] | None = None
     for rule in _rules_for(snapshot, event, facts):
@@ -211,6 +226,81 @@ def decide(snapshot: Snapshot, event: Event) -> Decision:
     if not matched:
         return _default(snapshot, event)
     return _combine(snapshot, event, matched)
+
+
+def _exception_for(snapshot: Snapshot, event: Event, payload: WebRequest) -> SiteException | None:
+    """The subject's exception in force for this name, if any (the first one, in record order)."""
+    subject = event.subject
+    user = subject.user
+    if user is None and subject.address is not None:
+        user = snapshot.addresses.get(subject.address)
+    found = snapshot.exceptions.get(user) if user is not None else None
+    if not found:
+        return None
+    name = payload.domain.lower().rstrip(".")
+    for exception in found:
+        if exception.covers(name) and exception.active_at(event.time):
+            return exception
+    return None
+
+
+def _walk(
+    snapshot: Snapshot, rules: Sequence[CompiledRule], facts: Facts
+) -> list[tuple[CompiledRule, list[Evidence]]]:
+    """The matching rules of the first level (tier, priority) at which any matches."""
+    matched: list[tuple[CompiledRule, list[Evidence]]] = []
+    level: tuple[int, int] | None = None
+    for rule in rules:
+        if level is not None and rule.level != level:
+            break
+        evidence = _match(snapshot, rule, facts)
+        if evidence is None:
+            continue
+        matched.append((rule, evidence))
+        level = rule.level
+    return matched
+
+
+def _decide_excepted(
+    snapshot: Snapshot, event: Event, facts: Facts, exception: SiteException
+) -> Decision:
+    """The decision for a name an exception opens for this subject (see EXCEPTION_LEVEL)."""
+    rules = _rules_for(snapshot, event, facts)
+    matched = _walk(snapshot, rules, facts)
+    if matched:
+        level = matched[0][0].level
+        if level < EXCEPTION_LEVEL or (
+            level == EXCEPTION_LEVEL and any(rule.action != "allow" for rule, _ in matched)
+        ):
+            return _combine(snapshot, event, matched)
+    kept = [r for r in rules if r.action != "allow" and not KEPT_TAGS.isdisjoint(r.tags)]
+    held = _walk(snapshot, kept, facts) if kept else []
+    if held:
+        return _combine(snapshot, event, held)
+    return _excepted(snapshot, event, exception)
+
+
+def _excepted(snapshot: Snapshot, event: Event, exception: SiteException) -> Decision:
+    clauses = tuple(snapshot.clauses[c] for c in snapshot.exception_cites)
+    until = exception.until.astimezone(snapshot.timezone)
+    # The exception ends at the start of a day: name the last day it is open.
+    last = (until - dt.timedelta(microseconds=1)).date()
+    by = exception.decided_by or "staff"
+    detail = f"{by} opened {exception.domain} until {last.isoformat()}"
+    reason = snapshot.exception_message or "a staff member opened this site for you"
+    explanation = (
+        f"{_VERDICT['allow']}: {reason.rstrip('. ')} — because {detail} "
+        f"(site exception {exception.id}).{_citation(clauses)}"
+    )
+    return Decision(
+        action="allow",
+        rules=(f"exception:{exception.id}",),
+        clauses=clauses,
+        explanation=explanation,
+        evidence=(Evidence("exception", detail, exception.domain),),
+        revision=snapshot.revision,
+        event_id=event.id,
+    )
 
 
 def _default(snapshot: Snapshot, event: Event) -> Decision:

@@ -8,6 +8,7 @@ whole; nothing on the decision path touches a file or a database.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import zoneinfo
@@ -81,6 +82,29 @@ class UserRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class SiteException:
+    """A site a staff member opened for some people until a date, approved from a review request.
+
+    Compiled from the records' `exceptions` section (one entry per exception, listing the people
+    it covers) into a per-person index, so the decision path asks one dict for the subject.
+    """
+
+    id: str
+    domain: str  # the registrable domain or exact host; its subdomains are covered too
+    start: dt.datetime
+    until: dt.datetime
+    decided_by: str | None = None
+
+    def covers(self, name: str) -> bool:
+        domain = self.domain
+        return name == domain or name.endswith("." + domain)
+
+    def active_at(self, when: dt.datetime | None) -> bool:
+        # Unknown time: not in force. The safe side of an exception is the pack's own decision.
+        return when is not None and self.start <= when < self.until
+
+
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     revision: str
     pack_id: str
@@ -101,6 +125,18 @@ class Snapshot:
     # Derived values the decision path asks for again and again (expanded role sets, default
     # decisions), filled on first use. Pure memoisation: it never changes what is decided.
     memo: dict[object, Any] = field(default_factory=dict, repr=False, compare=False)
+    # Site exceptions by person id (see SiteException), and what their decisions cite: the pack's
+    # `exceptions` setting, or the web default's clauses when the pack has none.
+    exceptions: Mapping[str, tuple[SiteException, ...]] = field(
+        default_factory=lambda: MappingProxyType({}), repr=False
+    )
+    exception_cites: tuple[str, ...] = ()
+    exception_message: str | None = None
+
+    @property
+    def exception_domains(self) -> frozenset[str]:
+        """Every domain some exception opens (the DNS resolver keeps their names apart)."""
+        return frozenset(e.domain for found in self.exceptions.values() for e in found)
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any], revision: str | None = None) -> Snapshot:
@@ -165,8 +201,6 @@ def _frozen(values: Sequence[str] | None) -> frozenset[str]:
 
 
 def _sanction(data: Mapping[str, Any]) -> Sanction:
-    import datetime as dt
-
     def when(key: str) -> dt.datetime | None:
         value = data.get(key)
         return dt.datetime.fromisoformat(value) if value else None
@@ -179,6 +213,23 @@ def _sanction(data: Mapping[str, Any]) -> Sanction:
         until=when("until"),
         decided_by=data.get("decided_by"),
     )
+
+
+def _exceptions(entries: Sequence[Mapping[str, Any]]) -> dict[str, tuple[SiteException, ...]]:
+    by_user: dict[str, list[SiteException]] = {}
+    for entry in entries:
+        exception = SiteException(
+            id=str(entry["id"]),
+            domain=str(entry["domain"]).lower().rstrip("."),
+            start=dt.datetime.fromisoformat(entry["start"]),
+            until=dt.datetime.fromisoformat(entry["until"]),
+            decided_by=entry.get("decided_by"),
+        )
+        if exception.start.tzinfo is None or exception.until.tzinfo is None:
+            raise ValueError(f"exception {exception.id}: start and until need a UTC offset")
+        for user in entry["users"]:
+            by_user.setdefault(str(user), []).append(exception)
+    return {u: tuple(found) for u, found in by_user.items()}
 
 
 def _user(data: Mapping[str, Any]) -> UserRecord:
@@ -238,6 +289,10 @@ def _compile(data: Mapping[str, Any], revision: str) -> Snapshot:
         for grade in group["grades"]:
             grade_groups.setdefault(grade, set()).add(group_id)
     records = data.get("records", {})
+    setting = data.get("exceptions") or {}
+    exception_cites = tuple(setting.get("cites") or data["defaults"]["web"]["cites"])
+    for cid in exception_cites:
+        assert cid in data["clauses"], f"exceptions cite unknown clause {cid!r}"
     return Snapshot(
         revision=revision,
         pack_id=pack["id"],
@@ -265,4 +320,7 @@ def _compile(data: Mapping[str, Any], revision: str) -> Snapshot:
         users=MappingProxyType({u: _user(r) for u, r in records.get("users", {}).items()}),
         addresses=MappingProxyType(dict(records.get("addresses", {}))),
         data=MappingProxyType(dict(data)),
+        exceptions=MappingProxyType(_exceptions(records.get("exceptions", ()))),
+        exception_cites=exception_cites,
+        exception_message=setting.get("message"),
     )

@@ -93,6 +93,7 @@ def snapshot_data(pack: Pack, records: Mapping[str, Any] | None = None) -> dict[
             d.channel: {"action": d.action, "cites": list(d.cites), "message": d.message}
             for d in pack.defaults
         },
+        "exceptions": pack.exceptions.model_dump(mode="json") if pack.exceptions else None,
         "records": dict(records) if records else {"users": {}, "addresses": {}},
     }
 

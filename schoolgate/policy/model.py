@@ -223,6 +223,19 @@ class Default(Strict):
     message: str | None = None
 
 
+class Exceptions(Strict):
+    cites: list[ClauseId] = Field(
+        min_length=1,
+        description="The clauses a site exception's decision cites (staff may unblock a site).",
+    )
+    message: str | None = Field(
+        default=None, description="Plain-English reason shown with an exception's decision."
+    )
+    max_days: int = Field(
+        default=366, ge=1, le=731, description="The longest an exception may stay open, in days."
+    )
+
+
 class FailurePolicy(Strict):
     default: FailureMode = "open"
     roles: dict[Slug, FailureMode] = Field(
@@ -264,4 +277,8 @@ class Pack(Strict):
     )
     rules: list[Rule] = Field(default_factory=list)
     defaults: list[Default] = Field(min_length=1)
+    exceptions: Exceptions | None = Field(
+        default=None,
+        description="Site exceptions staff approve from review requests: what they cite.",
+    )
     cases: list[Case] = Field(default_factory=list)

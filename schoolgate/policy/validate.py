@@ -121,6 +121,10 @@ def _clause_references(pack: Pack, locator: Locator) -> Iterator[Problem]:
                 path = ("defaults", i, "cites", j)
                 yield _unknown(locator, path, "clause", clause_id, clauses, "clauses")
             cited.add(clause_id)
+    for j, clause_id in enumerate(pack.exceptions.cites if pack.exceptions else ()):
+        if clause_id not in clauses:
+            at: PathKey = ("exceptions", "cites", j)
+            yield _unknown(locator, at, "clause", clause_id, clauses, "clauses")
     for i, clause in enumerate(pack.clauses):
         if clause.served == "enforced" and clause.id not in cited:
             yield Problem(

@@ -60,3 +60,7 @@ def guardian_and_student() -> tuple[Any, Any]:
     link = GuardianLink.objects.select_related("guardian", "student").order_by("pk").first()
     assert link is not None
     return link.guardian, link.student
+
+
+# The console's demo district, committed once per module (tests/control/console_fixtures.py).
+from .console_fixtures import demo_district  # noqa: E402, F401

@@ -3,6 +3,7 @@ relationships (enrollments, guardian links, roles) — independent of `access.sc
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,18 +28,65 @@ class Demo:
     passwords: dict[str, str]
 
 
-@pytest.fixture
-def demo(db: None, settings: Any) -> Demo:
-    from django.contrib.auth.models import User
+@dataclass(frozen=True)
+class District:
+    """What `demo_district` committed: primary keys and passwords, never live objects."""
+
+    people: dict[str, int]  # role → Person pk
+    users: dict[str, int]  # role → User pk
+    passwords: dict[str, str]
+
+
+MD5 = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only: tests never ship hashes
+
+
+@pytest.fixture(scope="module")
+def demo_district(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: Any
+) -> Iterator[District]:
+    """The 40-student demo district, committed once per test module.
+
+    Loading it per test made the console's tests slow. Each test runs in a transaction that is
+    rolled back (`db`), so the committed district is the same for every test of the module; at
+    the end of the module every table is flushed, so other modules (roster imports, migrations)
+    still start from an empty database. Tests that commit (`transactional_db`) must not use it:
+    their flush would remove the district under the module's other tests."""
+    from django.core.management import call_command
+    from django.test import override_settings
 
     from schoolgate.control.console.demo import create_sign_ins, demo_people, load_district
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
-    load_district(students=40, seed=2)
-    sign_ins = create_sign_ins()
-    people = demo_people()
-    users = {s.role: User.objects.get(username=s.username) for s in sign_ins}
-    return Demo(people, users, {s.role: s.password for s in sign_ins})
+    data = tmp_path_factory.mktemp("demo-district")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            DATA_DIR=data, SCHOOLGATE_SNAPSHOT=str(data / "snapshot.json"), PASSWORD_HASHERS=MD5
+        ),
+    ):
+        from django.contrib.auth.models import User
+
+        load_district(students=40, seed=2)
+        sign_ins = create_sign_ins()
+        district = District(
+            people={role: p.pk for role, p in demo_people().items()},
+            users={s.role: User.objects.get(username=s.username).pk for s in sign_ins},
+            passwords={s.role: s.password for s in sign_ins},
+        )
+    yield district
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def demo(demo_district: District, db: None, settings: Any) -> Demo:
+    from django.contrib.auth.models import User
+
+    from schoolgate.control.people.models import Person
+
+    settings.PASSWORD_HASHERS = MD5
+    people = {role: Person.objects.get(pk=pk) for role, pk in demo_district.people.items()}
+    users = {role: User.objects.get(pk=pk) for role, pk in demo_district.users.items()}
+    return Demo(people, users, dict(demo_district.passwords))
 
 
 def oracle(role: str, viewer: Any, target: Any) -> bool:

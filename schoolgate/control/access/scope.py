@@ -24,6 +24,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from schoolgate.control.conduct.models import Incident
 from schoolgate.control.people.models import STAFF_ROLES, Person
 from schoolgate.control.people.services import effective_roles, schools_of, students_of
 
@@ -35,6 +36,9 @@ PURPOSES = {
     "consent": "giving or withdrawing a guardian consent",
     "sanction": "deciding or reviewing a sanction",
     "dashboard": "counting outstanding signatures and active sanctions",
+    "incident": "reading or opening an incident about a person",
+    "activity": "reading the filter's event log of the people one may see",
+    "review": "reading or deciding a request to open a blocked site",
 }
 EVERYONE_ROLES = frozenset({"administrator", "technology-manager"})
 CLASS_ROLES = frozenset({"teacher", "aide", "counselor"})
@@ -43,6 +47,14 @@ CLASS_ROLES = frozenset({"teacher", "aide", "counselor"})
 ACTIONS = {
     "suspend": frozenset({"principal", "administrator"}),
     "review-access-log": frozenset({"administrator"}),
+    # Incidents are conduct records: for those who decide sanctions and the technology manager
+    # who investigates policy events; not teachers (docs/console.md, "Incidents").
+    "handle-incidents": frozenset({"principal", "administrator", "technology-manager"}),
+    "import-roster": frozenset({"administrator", "technology-manager"}),
+    # Opening a blocked site from a review request (a site exception); a teacher only for the
+    # classes they teach and their own students, a principal for their schools
+    # (reviews/services.py `approval_targets`).
+    "approve-review": frozenset({"teacher", "principal", "technology-manager", "administrator"}),
 }
 
 
@@ -97,6 +109,21 @@ def visible_person(
     """One person by id if `user` may see them for `purpose` (None either way otherwise, so a
     caller cannot tell "hidden" from "absent")."""
     return visible_people(user, purpose).filter(sourced_id=sourced_id).first()
+
+
+def visible_incidents(
+    user: AbstractBaseUser | AnonymousUser, today: dt.date | None = None
+) -> QuerySet[Incident]:
+    """Incidents `user` may read: none without `handle-incidents`; else those about the people
+    they may see for `incident`, and (administrators, technology managers) those about nobody
+    the filter could name."""
+    who = viewer(user, today)
+    if not who.roles & ACTIONS["handle-incidents"]:
+        return Incident.objects.none()
+    allowed = Q(subject__in=visible_people(user, "incident", today))
+    if who.roles & EVERYONE_ROLES:
+        allowed |= Q(subject__isnull=True)
+    return Incident.objects.filter(allowed)
 
 
 def may(user: AbstractBaseUser | AnonymousUser, action: str) -> bool:

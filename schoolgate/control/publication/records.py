@@ -2,13 +2,15 @@
 
 Shape (see schoolgate/engine/snapshot.py): `users` by person id (the OneRoster sourced_id) with
 roles, groups, grade, acknowledged, consents and sanctions; `addresses` (address → person id);
-and `networks` (CIDR → school, site, roles, groups, failure), which the engine ignores and the
-DNS filter can use in place of a networks file.
+`networks` (CIDR → school, site, roles, groups, failure), which the engine ignores and the
+DNS filter can use in place of a networks file; and `exceptions` (site exceptions approved from
+review requests: domain, the person ids covered, start and end, who approved).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from typing import Any
 
 from schoolgate.control.agreements.services import acknowledgment_status, current_pack
@@ -17,6 +19,7 @@ from schoolgate.control.consents.services import granted_consents
 from schoolgate.control.networks.services import address_map, network_records
 from schoolgate.control.people.models import Person
 from schoolgate.control.people.services import effective_roles, org_groups
+from schoolgate.control.reviews.services import exceptions_for_snapshot
 
 
 def records(now: dt.datetime, pack_name: str) -> dict[str, Any]:
@@ -43,4 +46,9 @@ def records(now: dt.datetime, pack_name: str) -> dict[str, Any]:
         if pk in sanctions:
             user["sanctions"] = sanctions[pk]
         users[sid] = user
-    return {"users": users, "addresses": address_map(now), "networks": network_records()}
+    return {
+        "users": users,
+        "addresses": address_map(now),
+        "networks": network_records(),
+        "exceptions": exceptions_for_snapshot(now, zoneinfo.ZoneInfo(pack.metadata.timezone)),
+    }

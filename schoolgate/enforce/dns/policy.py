@@ -8,8 +8,12 @@ maps the Decision to a DNS outcome.
 
 Decisions are memoised per (network, user, name, type). A memo entry lives until the next moment
 the same facts could decide differently: the next minute when the pack has time windows (they
-are minute-precise), the next start or end of a sanction in the records; a new snapshot or index
-replaces the whole `Decider` and so its memo.
+are minute-precise), the next start or end of a sanction or of a site exception in the records;
+a new snapshot or index replaces the whole `Decider` and so its memo.
+
+Names of a class (same categories, audience and type) share one decision; `_listed_names` — the
+names explicit rules list and the domains site exceptions open — are the only names that change a
+decision by name, so the suffixes of a name found among them are part of its class.
 """
 
 from __future__ import annotations
@@ -112,13 +116,15 @@ class Decider:
         web = snapshot.rules["web"] if snapshot is not None else ()
         conditions = [c for rule in web for _, c in rule.conditions]
         self._timed = any(isinstance(c, Window) for c in conditions)
-        self._boundaries = _sanction_boundaries(snapshot)
+        self._boundaries = _record_boundaries(snapshot)
         # Names that explicit (`domains:`) rules list: the only way the name itself, rather than
         # its categories, changes a decision. A rule testing web.domain/url as an attribute
         # would make every name its own class, so then nothing is shared.
+        # Site exceptions open a domain and its subdomains for some people: like a listed name,
+        # a name under an exception domain must never share a decision with other names.
         self._listed_names = frozenset(
             name for c in conditions if isinstance(c, Domains) for name in c.names
-        )
+        ) | (snapshot.exception_domains if snapshot is not None else frozenset())
         self._share = not any(
             isinstance(c, Attributes)
             and any(path in ("web.domain", "web.url") for path, _, _ in c.expected)
@@ -295,7 +301,8 @@ def _json_name(qname: str) -> bytes:
     return b'"' + qname.encode("ascii", "replace") + b'"'
 
 
-def _sanction_boundaries(snapshot: Snapshot | None) -> list[float]:
+def _record_boundaries(snapshot: Snapshot | None) -> list[float]:
+    """Every moment a sanction or a site exception starts or ends: memo entries expire there."""
     if snapshot is None:
         return []
     moments = set()
@@ -304,6 +311,10 @@ def _sanction_boundaries(snapshot: Snapshot | None) -> list[float]:
             for when in (sanction.start, sanction.until):
                 if when is not None:
                     moments.add(when.timestamp())
+    for exceptions in snapshot.exceptions.values():
+        for exception in exceptions:
+            moments.add(exception.start.timestamp())
+            moments.add(exception.until.timestamp())
     return sorted(moments)
 
 

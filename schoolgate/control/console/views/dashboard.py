@@ -12,6 +12,7 @@ from django.utils import timezone
 from schoolgate.control.access.scope import visible_people
 from schoolgate.control.agreements.services import acknowledgment_status, current_pack
 from schoolgate.control.conduct.services import active
+from schoolgate.control.console.views.activity import dashboard_widgets
 
 
 @login_required
@@ -26,4 +27,5 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "sanctions": active(now).filter(person_id__in=visible).count(),
         "visible": len(visible),
     }
+    context.update(dashboard_widgets(request))
     return render(request, "console/dashboard.html", context)

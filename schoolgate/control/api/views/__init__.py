@@ -1,0 +1,1 @@
+"""One module per resource; each asks `access.scope` whom it may show and logs what it shows."""
