@@ -313,13 +313,21 @@ class Sanctioned:
     def test(self, facts: Facts) -> Result:
         for sanction in facts.sanctions:
             if sanction.scope in self.scopes and sanction.active_at(facts.event.time):
-                until = f" until {sanction.until.isoformat()}" if sanction.until else ""
+                until = f" until {_moment(sanction.until, facts)}" if sanction.until else ""
                 return Evidence(
                     "sanction",
                     f"{sanction.scope} access is suspended{until}: {sanction.reason}",
                     sanction.id,
                 )
         return None
+
+
+def _moment(when: dt.datetime, facts: Facts) -> str:
+    """A time as a reader of a block page wants it: minutes, in the event's zone, named."""
+    zone = facts.event.time.tzinfo if facts.event.time is not None else None
+    if zone is not None and when.tzinfo is not None:
+        when = when.astimezone(zone)
+    return when.strftime("%Y-%m-%d %H:%M %Z").rstrip()
 
 
 class Attributes:

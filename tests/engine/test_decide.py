@@ -180,3 +180,13 @@ def test_attribute_mismatch_outweighs_an_unknown_attribute() -> None:
     assert unknown is not None and unknown.unknown
     met = condition.test(facts(DeviceConnection(personal=True, antivirus_confirmed=False)))
     assert met is not None and not met.unknown and "device.personal is true" in met.detail
+
+
+def test_suspension_end_reads_as_a_local_time(minimal: Snapshot) -> None:
+    """Students read this on the block page: minutes, in the event's zone, not an ISO stamp."""
+    until_utc = {**SUSPENDED, "until": "2026-10-08T04:00:00+00:00"}
+    decision = decide(
+        minimal, event_from_dict(web(["student"], "n.example", [], sanctions=[until_utc]))
+    )
+    detail = decision.evidence[0].detail
+    assert detail == "network access is suspended until 2026-10-08 00:00 UTC-04:00: proxy use"
