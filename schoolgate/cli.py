@@ -13,6 +13,7 @@ import click
 
 # name -> "module:attribute" of a click command or group; kept sorted.
 COMMANDS: dict[str, str] = {
+    "accounts": "schoolgate.control.cli.accounts:accounts",
     "agreements": "schoolgate.control.cli:agreements",
     "classify": "schoolgate.classify.text.cli:classify",
     "consents": "schoolgate.control.cli:consents",

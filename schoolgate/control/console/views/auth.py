@@ -3,7 +3,8 @@
 """Sign-in and sign-out: by password, or through a configured OpenID provider (docs/console.md).
 
 Both are rate limited and logged the same way (accounts.services) and both rotate the session.
-An OIDC sign-in only ever reaches an existing, active roster person (accounts.oidc.linking).
+An OIDC sign-in only ever reaches an existing, active roster person, and after the first only
+from the provider account (issuer, `sub`) bound to them then (accounts.oidc.linking).
 """
 
 from __future__ import annotations
@@ -114,7 +115,7 @@ def oidc_callback(request: HttpRequest, provider_id: str) -> HttpResponse:
         result = flow.finish(request.session, provider, request.GET)
         who = linking.identity(result.claims, provider)
         attempts.check(request, provider, who)
-        user = linking.user_for(linking.find_person(who, provider))
+        user = linking.link(result.claims, provider)  # by bound subject, else binds it
     except RateLimited as exc:
         return login_page(request, error=str(exc), status=429)
     except OidcError as exc:
