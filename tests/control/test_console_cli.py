@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -42,3 +43,44 @@ def test_setup_only_prints_a_working_sign_in_per_role(settings: Any, monkeypatch
     assert "demo district imported" not in again and Person.objects.count() == count
     username, old = sign_ins["teacher"]
     assert Client().post("/login/", {"username": username, "password": old}).status_code == 401
+
+
+ACTIVITY = re.compile(
+    r"demo activity: (\d+) people's agreements signed for them, ([\d,]+) invented queries .*"
+    r"\(([\d,]+) blocked\), and (\d+) review requests"
+)
+
+
+def test_first_run_invents_activity_through_the_real_path(settings: Any, monkeypatch: Any) -> None:
+    """The demo's two weeks are decided by the published pack and stored by the ingesters: the
+    chart has blocks, the teacher has review requests from their students, and the people the
+    demo signs in as still have their own signing to do."""
+    from schoolgate.control.activity.models import DailyBlocks, FilterEvent
+    from schoolgate.control.agreements.models import Acknowledgment
+    from schoolgate.control.console.demo import demo_people
+    from schoolgate.control.people.services import students_of
+    from schoolgate.control.reviews.models import ReviewRequest
+    from schoolgate.engine import Snapshot
+
+    monkeypatch.setenv("SCHOOLGATE_SECURE_COOKIES", "false")
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
+    found = ACTIVITY.search(run("--setup-only", "--students", "30"))
+    assert found, "the first run says what it invented"
+    signed, queries, blocked, reviews = (int(g.replace(",", "")) for g in found.groups())
+    assert FilterEvent.objects.count() == queries > 0
+    assert FilterEvent.objects.filter(blocked=True).count() == blocked
+    assert 0 < blocked < queries  # signed people are decided by category, not all held
+    assert DailyBlocks.objects.exists()
+    snapshot = Snapshot.from_bytes(Path(settings.SCHOOLGATE_SNAPSHOT).read_bytes())
+    rules = {rule.id for by_channel in snapshot.rules.values() for rule in by_channel}
+    stored = set(FilterEvent.objects.exclude(rule="").values_list("rule", flat=True))
+    assert stored and stored <= rules | {"default:web"}
+    people = demo_people()
+    taught = set(students_of(people["teacher"]).values_list("sourced_id", flat=True))
+    requesters = set(ReviewRequest.objects.values_list("user", flat=True))
+    assert reviews == len(requesters) > 0 and requesters <= taught
+    assert Acknowledgment.objects.count() == signed
+    assert not Acknowledgment.objects.filter(on_behalf_of__in=people.values()).exists()
+    # A second run invents nothing more.
+    run("--setup-only")
+    assert FilterEvent.objects.count() == queries

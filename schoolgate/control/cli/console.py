@@ -42,6 +42,12 @@ DEMO_LISTED = {
 @click.option("--seed", default=1, show_default=True)
 @click.option("--setup-only", is_flag=True, help="Set up and print the sign-ins; do not serve.")
 @click.option(
+    "--demo-activity/--no-demo-activity",
+    default=True,
+    show_default=True,
+    help="With the district's first import, invent two weeks of filter activity to look at.",
+)
+@click.option(
     "--dns-port",
     default=5300,
     show_default=True,
@@ -70,6 +76,7 @@ def console(
     students: int,
     seed: int,
     setup_only: bool,
+    demo_activity: bool,
     dns_port: int,
     blockpage_port: int,
     upstream: tuple[str, ...],
@@ -87,6 +94,8 @@ def console(
         click.echo(f"demo district imported: {loaded.summary()}")
     sign_ins = create_sign_ins()
     publish_after()
+    if loaded is not None and demo_activity:
+        _seed_activity(seed)
     url = f"http://{HOST}:{port}/"
     click.echo(f"\nstaff console: {url}\ndemo sign-ins (new passwords every run):")
     for s in sign_ins:
@@ -125,6 +134,16 @@ def console(
         for thread in threads:
             thread.join(5)
         click.echo("stopped")
+
+
+def _seed_activity(seed: int) -> None:
+    from django.conf import settings
+
+    from schoolgate.control.console.demo_history import seed_history
+
+    seeded = seed_history(Path(settings.DATA_DIR), Path(settings.SCHOOLGATE_SNAPSHOT), seed)
+    if seeded is not None:
+        click.echo(seeded.summary())
 
 
 def _interrupt(signum: int, frame: object) -> None:
