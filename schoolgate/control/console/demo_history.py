@@ -41,10 +41,11 @@ TRAFFIC: tuple[tuple[str, tuple[str, ...], float], ...] = (
 )
 BLOCKING = frozenset({"block", "hold", "require-acknowledgment"})
 DEMO_SIGNER = "schoolgate demo (invented for the demo district)"
-REVIEW_REASONS = (
-    "We need this site for the history project.",
-    "My teacher assigned a game about fractions on this site.",
-    "This is the chat our robotics club uses with the other school.",
+# What the demo teacher's students ask to have opened, and why (one per student, in turn).
+REVIEWS: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("games.example", ("games",), "My teacher assigned a game about fractions on this site."),
+    ("chat.example", ("chat",), "This is the chat our robotics club uses with the other school."),
+    ("arcade.example", ("games",), "We need this site for the history project's timeline game."),
 )
 
 
@@ -134,7 +135,7 @@ def invent(
         name, categories = rng.choices(names, weights)[0]
         records.append(dns_record(snapshot, rng.choice(users), name, categories, at))
     for index, user in enumerate(reviewers):
-        name, categories = TRAFFIC[5 if index % 2 == 0 else 7][:2]
+        name, categories, why = REVIEWS[index % len(REVIEWS)]
         at = now - dt.timedelta(hours=2 + index)
         logged = dns_record(snapshot, user, name, categories, at)
         records.append(logged)
@@ -149,7 +150,7 @@ def invent(
                     "rule": logged["rule"],
                     "clause": logged["clause"],
                     "revision": logged["revision"],
-                    "why": REVIEW_REASONS[index % len(REVIEW_REASONS)],
+                    "why": why,
                 }
             )
     return records
