@@ -16,7 +16,7 @@ from django.test import Client
 
 from .console_fixtures import Demo, oracle
 
-MACHINES = ("token:addresses", "token:leases", "token:both", "token:none")
+MACHINES = ("token:addresses", "token:leases", "token:both", "token:snapshot", "token:none")
 CALLERS = ("anonymous", "student", "guardian", "teacher", "principal", "hr",
            "technology-manager", "administrator", *MACHINES)  # fmt: skip
 INCIDENT_ROLES = ("principal", "administrator", "technology-manager")
@@ -73,6 +73,7 @@ def client_for(demo: Demo, caller: str, **kwargs: Any) -> Client:
             "token:addresses": ["addresses:read"],
             "token:leases": ["leases:write"],
             "token:both": ["addresses:read", "leases:write"],
+            "token:snapshot": ["snapshot:read"],
             "token:none": [],
         }[caller]
         if not scopes:  # a token the scope check refuses: it holds the other routes' scope

@@ -286,6 +286,31 @@ def test_machine_routes_need_their_scope(demo: Demo, caller: str) -> None:
 
 
 @pytest.mark.parametrize("caller", CALLERS)
+def test_the_snapshot_is_for_tokens_with_snapshot_read(demo: Demo, caller: str) -> None:
+    """Student records: only `snapshot:read`; people (any role) and other scopes get 403."""
+    from schoolgate.control.publication.services import publish
+
+    client = client_for(demo, caller)
+    allowed = caller == "token:snapshot"
+    refusal = 401 if caller == "anonymous" else 403
+    unpublished = client.get("/api/v1/snapshot")
+    assert unpublished.status_code == (503 if allowed else refusal), unpublished.content
+    revision = publish().revision
+    response = client.get("/api/v1/snapshot")
+    assert response.status_code == (200 if allowed else refusal), response.content
+    if not allowed:
+        assert revision not in response.content.decode()
+        return
+    assert unpublished.json() == {"error": "no snapshot has been published yet"}
+    assert response["ETag"] == f'"{revision}"' and response["Content-Type"] == "application/json"
+    assert response.json()["revision"] == revision
+    again = client.get("/api/v1/snapshot", headers={"if-none-match": response["ETag"]})
+    assert again.status_code == 304 and again["ETag"] == response["ETag"] and not again.content
+    stale = client.get("/api/v1/snapshot", headers={"if-none-match": '"0000"'})
+    assert stale.status_code == 200
+
+
+@pytest.mark.parametrize("caller", CALLERS)
 def test_the_document_is_public(demo: Demo, caller: str) -> None:
     response = client_for(demo, caller).get("/api/v1/openapi.json")
     assert response.status_code == 200
@@ -299,5 +324,5 @@ def test_every_route_is_in_the_matrix() -> None:
     assert {str(p.pattern) for p in urlpatterns} - {""} == {
         "openapi.json", "people", "people/<str:sourced_id>", "acknowledgments/outstanding",
         "consents", "sanctions", "sanctions/<int:pk>/lift", "incidents", "incidents/<int:pk>",
-        "access-log", "addresses", "leases",
+        "access-log", "addresses", "leases", "snapshot",
     }  # fmt: skip

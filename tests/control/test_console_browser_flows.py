@@ -50,10 +50,21 @@ def shots(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def playwright(monkeypatch: Any) -> Iterator[Any]:
+    """Playwright's sync API with its event loop registered as running in this thread.
+
+    While it runs, Django keeps this thread's database connections per async context
+    (asgiref's `Local` looks for a running loop), so the ORM calls a test makes between browser
+    steps open a second connection that pytest-django's teardown never sees. Closed here, inside
+    that context; left open, PostgreSQL refused to drop the test database at the end."""
+    from django.db import connections
+
     # The ORM is used between browser steps; Playwright's loop is idle then.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_api.sync_playwright() as p:
-        yield p
+        try:
+            yield p
+        finally:
+            connections.close_all()
 
 
 @pytest.fixture

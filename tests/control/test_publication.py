@@ -19,11 +19,11 @@ import pytest
 from schoolgate.control.conduct.services import suspend
 from schoolgate.control.consents.services import grant
 from schoolgate.control.networks.services import assign_address
-from schoolgate.control.publication.fetch import SnapshotFetcher
 from schoolgate.control.publication.models import PublishedSnapshot
 from schoolgate.control.publication.publisher import Publisher
 from schoolgate.control.publication.server import SnapshotServer, etag_matches
 from schoolgate.control.publication.services import pending, publish, publish_pending
+from schoolgate.enforce.follow import SnapshotFetcher
 from schoolgate.engine import decide, event_from_dict
 from schoolgate.engine.snapshot import Snapshot
 

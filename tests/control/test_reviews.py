@@ -19,11 +19,11 @@ from django.utils import timezone
 
 from schoolgate.control.access.models import AccessLogEntry
 from schoolgate.control.people.models import Enrollment, Person, SchoolClass
-from schoolgate.control.publication.fetch import SnapshotFetcher
 from schoolgate.control.publication.server import SnapshotServer
 from schoolgate.control.publication.services import build_records
 from schoolgate.control.reviews import ingest
 from schoolgate.control.reviews.models import ReviewRequest, SiteException
+from schoolgate.enforce.follow import SnapshotFetcher
 from schoolgate.engine import decide, event_from_dict
 from schoolgate.engine.snapshot import Snapshot
 from schoolgate.spool import SpoolReader, SpoolWriter

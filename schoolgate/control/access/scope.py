@@ -24,6 +24,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from schoolgate.control.access.text import storable
 from schoolgate.control.conduct.models import Incident
 from schoolgate.control.people.models import STAFF_ROLES, Person
 from schoolgate.control.people.services import effective_roles, schools_of, students_of
@@ -107,8 +108,12 @@ def visible_person(
     user: AbstractBaseUser | AnonymousUser, sourced_id: str, purpose: str
 ) -> Person | None:
     """One person by id if `user` may see them for `purpose` (None either way otherwise, so a
-    caller cannot tell "hidden" from "absent")."""
-    return visible_people(user, purpose).filter(sourced_id=sourced_id).first()
+    caller cannot tell "hidden" from "absent"). An id no row can hold (a NUL byte) is absent
+    without a query: on PostgreSQL the query itself would fail."""
+    people = visible_people(user, purpose)
+    if not storable(sourced_id):
+        return None
+    return people.filter(sourced_id=sourced_id).first()
 
 
 def visible_incidents(

@@ -54,4 +54,7 @@ def add_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
             extra = {**ALWAYS, **(WITH_BODY if "requestBody" in operation else {})}
             for code, description in extra.items():
                 answers.setdefault(code, {"description": description, "content": ref})
+            for code, answer in answers.items():  # a view's own refusals (503) are errors too
+                if code[0] in "45" and "content" not in answer:
+                    answer["content"] = ref
     return result

@@ -29,6 +29,7 @@ urlpatterns = [
     path("access-log", accesslog.AccessLog.as_view(), name="access-log"),
     path("addresses", machines.Addresses.as_view(), name="addresses"),
     path("leases", machines.Leases.as_view(), name="leases"),
+    path("snapshot", machines.SnapshotFeed.as_view(), name="snapshot"),
     # Anything else under api/v1/ (a negative id, a typo) is a JSON 404, not the console's page.
     re_path(r"", missing.not_found, name="missing"),
 ]

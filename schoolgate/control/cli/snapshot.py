@@ -53,11 +53,34 @@ def snapshot_publish(output: Path | None) -> None:
     help="Republish when records change (watching the change counter).",
 )
 @click.option("--interval", default=1.0, show_default=True, help="Seconds between checks.")
-def snapshot_serve(host: str, port: int, publisher: bool, interval: float) -> None:
-    """Serve the snapshot over HTTP (GET /snapshot.json, ETag = revision, 304 on a match)."""
+@click.option(
+    "--token-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Bearer tokens to accept: one SHA-256 hex digest or secret per line (docs/dns.md). "
+    "Required to serve on anything but loopback.",
+)
+def snapshot_serve(
+    host: str, port: int, publisher: bool, interval: float, token_file: Path | None
+) -> None:
+    """Serve the snapshot over HTTP (GET /snapshot.json, ETag = revision, 304 on a match).
+
+    The snapshot holds student records: with --token-file only requests with one of its tokens
+    (`Authorization: Bearer …`) get it (401 otherwise); without, it serves loopback only."""
+    from schoolgate.control.publication.server import (
+        SnapshotServer,
+        TokenFile,
+        TokenFileError,
+        check_bind,
+    )
+
+    # Both checks before setup(): a refused configuration touches neither database nor port.
+    try:
+        tokens = TokenFile(token_file) if token_file is not None else None
+        check_bind(host, tokens)
+    except (TokenFileError, ValueError) as exc:
+        fail(str(exc))
     setup()
     from schoolgate.control.publication.publisher import Publisher
-    from schoolgate.control.publication.server import SnapshotServer
     from schoolgate.control.publication.services import snapshot_path
 
     path = snapshot_path()
@@ -65,8 +88,10 @@ def snapshot_serve(host: str, port: int, publisher: bool, interval: float) -> No
     if publisher:
         worker = Publisher(path, interval=interval)
         threading.Thread(target=worker.run, args=(stop,), daemon=True, name="publisher").start()
-    server = SnapshotServer((host, port), path)
-    click.echo(f"serving {path} at {server.url}" + (" (publishing on change)" if publisher else ""))
+    server = SnapshotServer((host, port), path, tokens)
+    extra = " (publishing on change)" if publisher else ""
+    extra += f", tokens from {token_file}" if token_file is not None else ", loopback, no token"
+    click.echo(f"serving {path} at {server.url}{extra}")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -13,7 +13,7 @@ from schoolgate.control.cli.common import fail, setup, when
 
 @click.group()
 def tokens() -> None:
-    """Machine tokens for the JSON API: the DNS filter's feed, DHCP lease uploads."""
+    """Machine tokens for the JSON API: the DNS filter's feeds, DHCP lease uploads."""
 
 
 @tokens.command("create")
@@ -23,7 +23,7 @@ def tokens() -> None:
     "scopes",
     multiple=True,
     required=True,
-    type=click.Choice(["addresses:read", "leases:write"]),
+    type=click.Choice(["addresses:read", "leases:write", "snapshot:read"]),
     help="What the token may do (repeat for more than one).",
 )
 @click.option("--by", "created_by", required=True, help="Who creates it (a person or a name).")

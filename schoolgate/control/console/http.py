@@ -19,7 +19,9 @@ def user_agent(request: HttpRequest) -> str:
 
 
 def person_or_404(request: HttpRequest, sourced_id: str, purpose: str) -> Person:
-    """A person the user may see for `purpose`; absent and hidden look the same (404)."""
+    """A person the user may see for `purpose`; absent and hidden look the same (404), and so
+    does an id with a NUL byte (`visible_person` answers None without a query: PostgreSQL would
+    refuse it with a 500)."""
     person = visible_person(request.user, sourced_id, purpose)
     if person is None:
         raise Http404("no such person")

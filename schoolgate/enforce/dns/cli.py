@@ -58,6 +58,22 @@ class _Address(click.ParamType[tuple[str, int], object]):
 @click.option("--pack", help="Policy pack (name or path) for standalone use.")
 @click.option("--snapshot", type=click.Path(path_type=Path), help="Published snapshot file.")
 @click.option(
+    "--snapshot-url",
+    help="Follow the control plane's snapshot over HTTP(S), e.g. "
+    "https://console.example.org/api/v1/snapshot (needs --work-dir).",
+)
+@click.option(
+    "--token-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="File (mode 0600) holding the bearer token for --snapshot-url.",
+)
+@click.option(
+    "--work-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Where the resolver keeps its files: the last good snapshot from --snapshot-url, "
+    "lists imported at start.",
+)
+@click.option(
     "--lists", type=click.Path(path_type=Path, exists=True), help="Compiled index, or lists."
 )
 @click.option("--networks", type=click.Path(path_type=Path, exists=True), help="Networks file.")
@@ -84,6 +100,9 @@ def dns(
     upstream: tuple[tuple[str, int], ...],
     pack: str | None,
     snapshot: Path | None,
+    snapshot_url: str | None,
+    token_file: Path | None,
+    work_dir: Path | None,
     lists: Path | None,
     networks: Path | None,
     blockpage: tuple[str, int] | None,
@@ -95,11 +114,18 @@ def dns(
     poll: float,
 ) -> None:
     """Run the filtering DNS resolver: every query decided by the policy, logged, answered."""
+    if snapshot_url is not None and work_dir is None:
+        # Without a lasting place for the last good snapshot, a restart while the control
+        # plane is down would start with no policy at all.
+        raise click.UsageError("--snapshot-url needs --work-dir (where the last good one is kept)")
     options = ResolverOptions(
         listen=listen,
         upstreams=list(upstream),
         pack=pack,
         snapshot=snapshot,
+        snapshot_url=snapshot_url,
+        token_file=token_file,
+        work_dir=work_dir,
         lists=lists,
         networks=networks,
         spool=spool,

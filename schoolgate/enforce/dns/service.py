@@ -5,6 +5,11 @@
 that fails keeps the last good version serving and reports why. If no policy can be loaded at
 all (a published snapshot missing or damaged), the resolver still starts and fails closed:
 networks marked `failure: closed` (the default) get the block page until a snapshot arrives.
+
+The policy comes from one of three sources: `--pack` (compiled here), `--snapshot` (a published
+file, reloaded when it changes) or `--snapshot-url` (the control plane over HTTP with a bearer
+token, `enforce/follow.py`). An HTTP fetch may take seconds, so it runs in a worker thread and
+only the swap of the Decider happens on the event loop: queries are answered meanwhile.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from schoolgate.enforce.dns.sources import (
 )
 from schoolgate.enforce.dns.upstream import UpstreamPool
 from schoolgate.enforce.dns.wire import TYPE_A
+from schoolgate.enforce.follow import FollowError, SnapshotFetcher, read_token_file, shown_url
 from schoolgate.engine import Snapshot
 from schoolgate.spool import FsyncPolicy, SpoolWriter
 
@@ -48,6 +54,8 @@ class ResolverOptions:
     upstreams: list[tuple[str, int]]
     pack: str | None = None
     snapshot: Path | None = None
+    snapshot_url: str | None = None
+    token_file: Path | None = None
     lists: Path | None = None
     networks: Path | None = None
     spool: Path | None = None
@@ -60,6 +68,11 @@ class ResolverOptions:
     upstream_timeout: float = 1.5
     fsync: FsyncPolicy = FsyncPolicy.INTERVAL
     work_dir: Path | None = None
+    fetch_timeout: float = 10.0
+
+
+# The last good snapshot fetched from --snapshot-url, kept in the work dir across restarts.
+CACHE_NAME = "snapshot-cache.json"
 
 
 def _say(message: str) -> None:
@@ -68,14 +81,23 @@ def _say(message: str) -> None:
 
 class Resolver:
     def __init__(self, options: ResolverOptions, log: Callable[[str], None] = _say) -> None:
-        if options.pack is None and options.snapshot is None:
-            raise SourceError("give --pack (standalone) or --snapshot (published policy)")
+        if options.pack is None and options.snapshot is None and options.snapshot_url is None:
+            raise SourceError(
+                "give --pack (standalone), --snapshot (a published file) or --snapshot-url "
+                "(the control plane)"
+            )
+        if options.snapshot is not None and options.snapshot_url is not None:
+            raise SourceError("give --snapshot or --snapshot-url, not both")
+        if options.token_file is not None and options.snapshot_url is None:
+            raise SourceError("--token-file is the token for --snapshot-url")
         self.options = options
         self.log = log
         self.builtins = load_builtins()
         self.reload_errors: list[str] = []
         self._stamps: dict[str, Stamp] = {}
         self._work = options.work_dir or Path(tempfile.mkdtemp(prefix="schoolgate-dns-"))
+        self.fetcher = self._fetcher()
+        self._follow_error: str | None = None
         self.snapshot = self._initial_snapshot()
         self.networks = load_networks_file(options.networks)
         self._stamps["networks"] = stamp(self._networks_paths())
@@ -100,6 +122,24 @@ class Resolver:
 
     # -- sources -----------------------------------------------------------------------------
 
+    def _fetcher(self) -> SnapshotFetcher | None:
+        """The control plane's snapshot, if `--snapshot-url`: the token read once, here, from
+        an owner-only file; the last good snapshot cached in the work dir."""
+        options = self.options
+        if options.snapshot_url is None:
+            return None
+        try:
+            token = read_token_file(options.token_file) if options.token_file else None
+        except FollowError as exc:
+            raise SourceError(str(exc)) from None
+        self._work.mkdir(parents=True, exist_ok=True)
+        return SnapshotFetcher(
+            options.snapshot_url,
+            timeout=options.fetch_timeout,
+            token=token,
+            cache=self._work / CACHE_NAME,
+        )
+
     def _networks_paths(self) -> list[Path]:
         return [self.options.networks] if self.options.networks else []
 
@@ -111,6 +151,19 @@ class Resolver:
 
     def _initial_snapshot(self) -> Snapshot | None:
         self._stamps["policy"] = stamp(self._policy_paths())
+        if self.fetcher is not None:
+            # Blocking is fine here: nothing is served yet. Unreachable: the cached copy.
+            where = shown_url(self.fetcher.url)
+            if self.fetcher.fetch():
+                self.log(f"{where}: policy revision {self.fetcher.snapshot_revision} fetched")
+            elif self.fetcher.last_error:
+                self._follow_error = self.fetcher.last_error
+                self.log(self.fetcher.last_error)
+                if self.fetcher.from_cache:
+                    self.log(
+                        f"starting from the last good snapshot ({CACHE_NAME}, revision "
+                        f"{self.fetcher.snapshot_revision}) until {where} answers"
+                    )
         try:
             return self._load_policy()
         except SourceError as exc:
@@ -121,6 +174,12 @@ class Resolver:
 
     def _load_policy(self) -> Snapshot:
         options = self.options
+        if self.fetcher is not None:
+            if self.fetcher.snapshot is not None:
+                return self.fetcher.snapshot
+            if options.pack is None:
+                raise SourceError(f"{shown_url(self.fetcher.url)}: no snapshot fetched yet")
+            self.log(f"{shown_url(self.fetcher.url)}: no snapshot yet; compiling the pack instead")
         if options.snapshot is not None:
             try:
                 return load_snapshot_file(options.snapshot)
@@ -203,7 +262,7 @@ class Resolver:
             self.decider = Decider(self._state())
         return changed
 
-    def _refused(self, exc: Exception) -> None:
+    def _refused(self, exc: Exception | str) -> None:
         message = f"reload refused, keeping the last good version: {exc}"
         self.reload_errors.append(message)
         del self.reload_errors[:-20]
@@ -241,10 +300,37 @@ class Resolver:
         self.log("SIGHUP: reloading")
         self.reload(force=True)
 
+    async def follow(self) -> bool:
+        """One poll of `--snapshot-url`: the GET in a worker thread (it may take seconds and
+        must not hold up answers), the swap here on the loop. A failed fetch keeps the last good
+        snapshot; each new failure is reported once (reload_errors, log), never with the token."""
+        fetcher = self.fetcher
+        if fetcher is None:
+            return False
+        new = await asyncio.to_thread(fetcher.fetch)
+        error = fetcher.last_error
+        if error != self._follow_error:
+            if error is not None and new:  # in use, but its copy could not be kept
+                self.reload_errors.append(error)
+                del self.reload_errors[:-20]
+                self.log(error)
+            elif error is not None:
+                self._refused(error)
+            elif self._follow_error is not None:
+                self.log(f"{shown_url(fetcher.url)}: answering again")
+            self._follow_error = error
+        if not new or fetcher.snapshot is None:
+            return False
+        self.snapshot = fetcher.snapshot
+        self.decider = Decider(self._state())
+        self.log(f"policy revision {self.snapshot.short_revision} fetched")
+        return True
+
     async def _poll(self) -> None:
         while True:
             await asyncio.sleep(self.options.poll_interval)
             try:
+                await self.follow()
                 self.reload()
                 if self.spool is not None:
                     self.spool.sync()

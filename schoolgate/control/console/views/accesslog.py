@@ -12,6 +12,7 @@ from django.shortcuts import render
 
 from schoolgate.control.access.log import entries
 from schoolgate.control.access.scope import PURPOSES, may
+from schoolgate.control.access.text import storable
 
 
 @login_required
@@ -20,8 +21,8 @@ def access_log(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("the access log is reviewed by administrators")
     rows = entries()
     subject = request.GET.get("person", "").strip()[:255]
-    if subject:
-        rows = rows.filter(subject__sourced_id=subject)
+    if subject:  # an id with a NUL byte is nobody's (and PostgreSQL refuses to compare one)
+        rows = rows.filter(subject__sourced_id=subject) if storable(subject) else rows.none()
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
     context = {"page": page, "person": subject, "purposes": PURPOSES}
     return render(request, "console/access_log.html", context)

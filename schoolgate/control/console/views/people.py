@@ -14,6 +14,7 @@ from django.utils import timezone
 from schoolgate.control.access.log import record_views
 from schoolgate.control.access.scope import may
 from schoolgate.control.access.scope import visible_people as scoped
+from schoolgate.control.access.text import storable
 from schoolgate.control.agreements.services import acknowledgment_status, current_pack
 from schoolgate.control.conduct.models import Sanction
 from schoolgate.control.consents.services import granted_consents
@@ -35,7 +36,9 @@ def _ack_label(status: dict[int, bool], pk: int) -> str:
 def directory(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     people = scoped(request.user, "directory").select_related("primary_org")
-    if query:
+    if not storable(query):  # no name holds a NUL byte (and PostgreSQL refuses to compare one)
+        people = people.none()
+    elif query:
         people = people.filter(
             Q(given_name__icontains=query)
             | Q(family_name__icontains=query)
