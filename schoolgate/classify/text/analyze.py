@@ -26,9 +26,11 @@ from schoolgate.classify.text.context import EMPTY_CONTEXT, Roster, ScanContext,
 from schoolgate.classify.text.email_address import EmailDetector
 from schoolgate.classify.text.errors import InputTooLarge
 from schoolgate.classify.text.features import (
+    MARKERS,
     chunks,
     finding_tokens,
     markers,
+    piece_markers,
     piece_words,
     tokens,
     word_tokens,
@@ -146,7 +148,7 @@ def _cuts(text: str, start: int, end: int) -> list[int]:
             cuts.append(first.end())
             pos = first.end()
     more = _SENTENCE_END.finditer(text, pos, end)
-    cuts.extend(m.end() for m in islice(more, _MAX_SENTENCES - len(cuts)))
+    cuts.extend(map(re.Match.end, islice(more, _MAX_SENTENCES - len(cuts))))
     return cuts
 
 
@@ -179,12 +181,15 @@ def _unit_tokens(
             words = word_tokens(whole)  # "5, dollars" is money across a cut: read it whole
         else:
             words = list(chain.from_iterable(pieces))
-        token_lists.append(words + markers(whole) + finding_tokens(inside))
+        marks = markers(whole)
+        token_lists.append(words + marks + finding_tokens(inside))
         sentence.append(False)
+        # a piece is unescaped on its own, so with "&" about its markers are all looked for
+        among = MARKERS if "&" in chunk else piece_markers(whole, marks)
         for lo, piece, piece_tokens in zip(bounds, texts, pieces, strict=False):
             if len(piece.split(maxsplit=3)) < 4:  # "see you friday" alone says too little
                 continue
-            piece_tokens += markers(html.unescape(piece) if "&" in piece else piece)
+            piece_tokens += markers(html.unescape(piece) if "&" in piece else piece, among)
             if inside:
                 hi = lo + len(piece)
                 piece_tokens += finding_tokens(

@@ -66,16 +66,23 @@ def _normalised(text: str) -> str:
     return lower.encode("ascii", "replace").translate(_WORD_BYTES, b"'").decode("ascii")
 
 
-def markers(text: str) -> list[str]:
-    """Presence markers of an (unescaped) text: "!", "?", emoji, shouting."""
+MARKERS = frozenset({"<excl>", "<quest>", "<emoji>", "<shout>"})
+
+
+def markers(text: str, among: frozenset[str] = MARKERS) -> list[str]:
+    """Presence markers of an (unescaped) text: "!", "?", emoji, shouting.
+
+    ``among`` is the markers the caller knows the text may have (see ``piece_markers``); the
+    tests for the others are skipped.
+    """
     out: list[str] = []
-    if "!" in text:
+    if "!" in text and "<excl>" in among:
         out.append("<excl>")
-    if "?" in text:
+    if "?" in text and "<quest>" in among:
         out.append("<quest>")
-    if not text.isascii() and _EMOJI.search(text):
+    if "<emoji>" in among and not text.isascii() and _EMOJI.search(text):
         out.append("<emoji>")
-    if len(text) < 8:  # fewer than eight letters never shout
+    if "<shout>" not in among or len(text) < 8:  # fewer than eight letters never shout
         return out
     head = text[:400].encode("ascii", "ignore")
     upper = len(head) - len(head.translate(None, _ASCII_UPPER))
@@ -85,6 +92,19 @@ def markers(text: str) -> list[str]:
     if letters >= 8 and upper > 0.6 * letters:
         out.append("<shout>")
     return out
+
+
+def piece_markers(whole: str, whole_markers: list[str]) -> frozenset[str]:
+    """The markers a piece of ``whole`` (an unescaped text without "&") may have.
+
+    A piece holds "!", "?" or an emoji only if the whole does, and it shouts only if the whole
+    holds five ASCII capitals (a piece's first 400 characters hold no more than the whole):
+    one look at a chunk spares most tests in each of its sentences.
+    """
+    flat = whole.encode("ascii", "ignore")
+    if len(flat) - len(flat.translate(None, _ASCII_UPPER)) >= 5:
+        return frozenset([*whole_markers, "<shout>"])
+    return frozenset(whole_markers)
 
 
 def finding_tokens(findings: list[Finding] | tuple[Finding, ...]) -> list[str]:

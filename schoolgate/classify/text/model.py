@@ -39,11 +39,12 @@ class TextModel:
     manifest: dict[str, Any]
     # The vocabulary as 64-bit keys (a unigram's key is its string hash in this process, a pair's
     # mixes its two words' hashes) in a direct-mapped table: a key sits in the slot its low bits
-    # name, or, when another key holds that slot, in a small sorted overflow array. A lookup is
-    # one gather for every feature and one binary search over the overflow for the few whose
-    # slot was taken: a fixed handful of vectorised steps, never a Python loop over words.
-    _slot_keys: npt.NDArray[np.uint64] = field(init=False, repr=False, compare=False)
-    _slot_ids: npt.NDArray[np.int32] = field(init=False, repr=False, compare=False)
+    # name, or, when another key holds that slot, in a small sorted overflow array. A slot holds
+    # its key's high bits and, in the low bits the slot number makes redundant, the feature id
+    # (all ones for an empty slot): a probe reads one 8-byte word, and the table takes 4 MB.
+    # A lookup is one gather for every feature and one binary search over the overflow for the
+    # few whose slot was taken: a fixed handful of vectorised steps, never a Python loop.
+    _slots: npt.NDArray[np.uint64] = field(init=False, repr=False, compare=False)
     _over_keys: npt.NDArray[np.uint64] = field(init=False, repr=False, compare=False)
     _over_ids: npt.NDArray[np.int32] = field(init=False, repr=False, compare=False)
 
@@ -58,18 +59,20 @@ class TextModel:
         )
         ids = np.array([i for _, i in singles] + [i for _, i in pairs], dtype=np.int32)
         for name, value in zip(
-            ("_slot_keys", "_slot_ids", "_over_keys", "_over_ids"), _table(keys, ids), strict=True
+            ("_slots", "_over_keys", "_over_ids"), _table(keys, ids), strict=True
         ):
             object.__setattr__(self, name, value)
 
     def _find(self, keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
         """The feature id of each key, -1 where the vocabulary has none."""
-        slot = (keys & np.uint64(len(self._slot_ids) - 1)).astype(np.intp)
-        held = self._slot_ids[slot].astype(np.int64)
-        home = self._slot_keys[slot] == keys
-        out = np.where(home, held, -1)
+        low = len(self._slots) - 1  # the slot-number bits
+        held = self._slots[(keys & np.uint64(low)).astype(np.intp)]
+        ids = (held & np.uint64(low)).astype(np.int64)
+        taken = ids != low  # an empty slot means no such key, here or in the overflow
+        home = ((held ^ keys) <= low) & taken  # the same high bits: this key
+        out = np.where(home, ids, -1)
         if len(self._over_keys):
-            rest = np.flatnonzero(~home & (held >= 0))  # an empty slot means no such key
+            rest = np.flatnonzero(taken & ~home)
             if len(rest):
                 wanted = keys[rest]
                 at = np.minimum(np.searchsorted(self._over_keys, wanted), len(self._over_keys) - 1)
@@ -93,7 +96,7 @@ class TextModel:
         total = int(lengths.sum())
         summed = np.zeros((n, n_labels), dtype=np.float64)
         counts = np.zeros(n, dtype=np.int64)
-        if total and len(self._slot_ids):
+        if total and len(self.vocabulary):
             h = _hashes(list(chain.from_iterable(token_lists)))
             doc = np.repeat(np.arange(n, dtype=np.int64), lengths)
             same = doc[:-1] == doc[1:]  # pairs never cross from one list to the next
@@ -170,28 +173,29 @@ def _pair_keys(
 
 def _table(
     keys: npt.NDArray[np.uint64], ids: npt.NDArray[np.int32]
-) -> tuple[
-    npt.NDArray[np.uint64], npt.NDArray[np.int32], npt.NDArray[np.uint64], npt.NDArray[np.int32]
-]:
-    """Slots (keys, ids; id -1 for an empty slot) and the sorted overflow (keys, ids).
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64], npt.NDArray[np.int32]]:
+    """Slots (high key bits | id; all ones in the low bits for an empty slot) and the sorted
+    overflow (keys, ids).
 
-    The table has two to four slots per key, so about one key in eight finds its slot taken.
+    The table has two to four slots per key, so about one key in eight finds its slot taken, and
+    an id (less than the number of keys) always fits below the slot bits, all ones excepted.
     A key met twice keeps its first id, as the lookup in a sorted vocabulary used to.
     """
     size = 1 << max(4, (2 * len(keys) - 1).bit_length())
-    slot_keys = np.zeros(size, dtype=np.uint64)
-    slot_ids = np.full(size, -1, dtype=np.int32)
+    if len(ids) and int(ids.max()) >= size - 1:  # cannot happen: ids number the keys
+        raise ValueError(f"feature id {int(ids.max())} does not fit below {size - 1}")
+    low = np.uint64(size - 1)
+    slots = np.full(size, low, dtype=np.uint64)
     unique_keys, first = np.unique(keys, return_index=True)
-    home = (unique_keys & np.uint64(size - 1)).astype(np.intp)
+    home = (unique_keys & low).astype(np.intp)
     order = np.lexsort((first, home))  # by slot, then by first appearance
     home, first = home[order], first[order]
     winner = np.ones(len(home), dtype=bool)
     winner[1:] = home[1:] != home[:-1]
-    slot_keys[home[winner]] = keys[first[winner]]
-    slot_ids[home[winner]] = ids[first[winner]]
+    slots[home[winner]] = (keys[first[winner]] & ~low) | ids[first[winner]].astype(np.uint64)
     over = first[~winner]
     by_key = np.argsort(keys[over], kind="stable")
-    return slot_keys, slot_ids, keys[over][by_key], ids[over][by_key]
+    return slots, keys[over][by_key], ids[over][by_key]
 
 
 def from_bytes(manifest_text: str, raw: bytes, where: str) -> TextModel:
