@@ -84,3 +84,44 @@ def test_first_run_invents_activity_through_the_real_path(settings: Any, monkeyp
     # A second run invents nothing more.
     run("--setup-only")
     assert FilterEvent.objects.count() == queries
+
+
+def test_first_run_builds_networks_the_resolver_reads(
+    settings: Any, monkeypatch: Any, tmp_path: Path
+) -> None:
+    """Subnets per school, a lease file through the real importer, the demo sign-ins on this
+    computer's loopback addresses — and a networks file the resolver's own parser accepts."""
+    from schoolgate.control.activity.models import FilterEvent
+    from schoolgate.control.console.demo import demo_people
+    from schoolgate.control.console.demo_networks import loopback_addresses, write_networks_file
+    from schoolgate.control.networks.models import AddressAssignment, Subnet
+    from schoolgate.control.networks.services import address_map
+    from schoolgate.control.people.models import Org
+    from schoolgate.enforce.dns.networks import load_networks
+
+    monkeypatch.setenv("SCHOOLGATE_SECURE_COOKIES", "false")
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
+    out = run("--setup-only", "--students", "30")
+    assert re.search(r"demo networks: \d+ subnets, \d+ DHCP leases imported", out)
+    schools = Org.objects.filter(type="school").count()
+    assert Subnet.objects.count() == 2 * schools + 1
+    leased = AddressAssignment.objects.filter(source="isc", person__isnull=False)
+    assert leased.exists() and AddressAssignment.objects.filter(person__isnull=True).count() == 1
+    people = demo_people()
+    given = loopback_addresses()
+    assert given["student"] == "127.0.0.1" and set(given) == set(people)
+    mapped = address_map()
+    assert mapped["127.0.0.1"] == people["student"].sourced_id
+    assert all(mapped[a.address] == a.person.sourced_id for a in leased)
+    networks = load_networks(write_networks_file(tmp_path / "networks.yaml"))
+    student_lease = leased.filter(person__role="student").first()
+    assert student_lease is not None
+    assert networks.match(student_lease.address).roles == {"student"}
+    assert networks.match("127.0.0.1").roles == frozenset()  # the records decide there
+    assert networks.match("192.0.2.1").roles == {"student"}  # unlisted: the strict side
+    # The invented activity came from the addresses the records give its people.
+    user = student_lease.person.sourced_id
+    theirs = {address for address, whose in mapped.items() if whose == user}
+    clients = set(FilterEvent.objects.filter(user_id=user).values_list("client", flat=True))
+    assert clients <= theirs
+    assert FilterEvent.objects.filter(client__startswith="10.").exists()

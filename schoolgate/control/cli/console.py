@@ -33,6 +33,7 @@ DEMO_LISTED = {
     "chat.example": "chat",
     "adult.example": "adult",
     "proxy.example": "redirector",
+    "arcade.example": "games",
 }
 
 
@@ -92,6 +93,7 @@ def console(
     loaded = load_district(students, seed)
     if loaded is not None:
         click.echo(f"demo district imported: {loaded.summary()}")
+        _build_networks()
     sign_ins = create_sign_ins()
     publish_after()
     if loaded is not None and demo_activity:
@@ -116,6 +118,7 @@ def console(
             upstreams=[_address(u) for u in upstream] or _system_upstreams(),
             lists=lists or _lists(data),
             snapshot=Path(settings.SCHOOLGATE_SNAPSHOT),
+            networks=_networks(data),
             spool=data / "spool",
             work=data / "dns",
         )
@@ -134,6 +137,14 @@ def console(
         for thread in threads:
             thread.join(5)
         click.echo("stopped")
+
+
+def _build_networks() -> None:
+    from django.conf import settings
+
+    from schoolgate.control.console.demo_networks import build_networks
+
+    click.echo(build_networks(Path(settings.DATA_DIR)).summary())
 
 
 def _seed_activity(seed: int) -> None:
@@ -186,6 +197,7 @@ def _start_resolver(
     upstreams: list[tuple[str, int]],
     lists: Path,
     snapshot: Path,
+    networks: Path,
     spool: Path,
     work: Path,
 ) -> _ResolverThread | None:
@@ -199,6 +211,7 @@ def _start_resolver(
         upstreams=upstreams,
         snapshot=snapshot,  # follows what the console publishes (file hot reload)
         lists=lists,
+        networks=networks,
         spool=spool,
         blockpage=(HOST, blockpage_port),
         work_dir=work,
@@ -214,11 +227,29 @@ def _start_resolver(
     if page is not None:
         click.echo(f"block page:   http://{page[0]}:{page[1]}/")
     click.echo(f"query log:    {spool}")
-    click.echo(
-        f"  try: dig @{host} -p {bound} games.example   "
-        f"(blocked for students; every client without an address mapping counts as a student)"
-    )
+    click.echo(f"networks:     {networks} (from the subnets on record)")
+    _say_loopback(host, bound)
     return running
+
+
+def _networks(data: Path) -> Path:
+    from schoolgate.control.console.demo_networks import write_networks_file
+
+    return write_networks_file(data / "networks.yaml")
+
+
+def _say_loopback(host: str, port: int) -> None:
+    """How to ask as each demo sign-in: their loopback address is theirs in the records."""
+    from schoolgate.control.console.demo_networks import loopback_addresses
+
+    given = loopback_addresses()
+    if not given:
+        click.echo(f"  try: dig @{host} -p {port} games.example")
+        return
+    click.echo("  ask as a demo sign-in from its loopback address (dig -b):")
+    for role, address in sorted(given.items(), key=lambda item: item[1]):
+        source = "" if address == "127.0.0.1" else f" -b {address}"
+        click.echo(f"    {role:<19} dig @{host} -p {port}{source} games.example")
 
 
 def _lists(data: Path) -> Path:

@@ -83,7 +83,12 @@ def school_moments(
 
 
 def dns_record(
-    snapshot: Snapshot, user: str, name: str, categories: tuple[str, ...], at: dt.datetime
+    snapshot: Snapshot,
+    user: str,
+    name: str,
+    categories: tuple[str, ...],
+    at: dt.datetime,
+    client: str = "10.20.0.1",
 ) -> dict[str, Any]:
     """The record the resolver would log for this query (enforce/dns/policy.py `_log_tail`)."""
     event = Event(
@@ -98,7 +103,7 @@ def dns_record(
     return {
         "kind": "dns",
         "time": round(at.timestamp(), 3),
-        "client": "10.20.0.0",
+        "client": client,
         "name": name,
         "user": user,
         "network": "demo",
@@ -124,20 +129,24 @@ def invent(
     now: dt.datetime,
     queries: int = 6000,
     seed: int = 1,
+    addresses: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """The spool records of the demo's two weeks: `queries` DNS decisions by `users`, then a
     review request from each of `reviewers` for a name the pack blocked for them."""
     rng = random.Random(seed)
+    where = addresses or {}
     names = [t[:2] for t in TRAFFIC]
     weights = [t[2] for t in TRAFFIC]
     records = []
     for at in school_moments(rng, now, 14, queries):
         name, categories = rng.choices(names, weights)[0]
-        records.append(dns_record(snapshot, rng.choice(users), name, categories, at))
+        user = rng.choice(users)
+        client = where.get(user) or f"10.99.{rng.randrange(256)}.{rng.randrange(1, 255)}"
+        records.append(dns_record(snapshot, user, name, categories, at, client))
     for index, user in enumerate(reviewers):
         name, categories, why = REVIEWS[index % len(REVIEWS)]
         at = now - dt.timedelta(hours=2 + index)
-        logged = dns_record(snapshot, user, name, categories, at)
+        logged = dns_record(snapshot, user, name, categories, at, where.get(user, "10.20.0.1"))
         records.append(logged)
         if logged["action"] in BLOCKING:
             records.append(
@@ -163,6 +172,7 @@ def seed_history(data_dir: Path, snapshot_path: Path, seed: int = 1) -> Seeded |
 
     from schoolgate.control.activity.ingest import ingest as ingest_events
     from schoolgate.control.console.demo import demo_people
+    from schoolgate.control.networks.services import address_map
     from schoolgate.control.people.models import Person
     from schoolgate.control.people.services import students_of
     from schoolgate.control.publication.services import publish_pending
@@ -193,7 +203,9 @@ def seed_history(data_dir: Path, snapshot_path: Path, seed: int = 1) -> Seeded |
         return None
     snapshot = Snapshot.from_bytes(snapshot_path.read_bytes())
     now = timezone.now().astimezone(snapshot.timezone)  # school hours are the district's
-    records = invent(snapshot, users, reviewers, now=now, seed=seed)
+    # Each invented user asks from the address the records give them, where they have one.
+    addresses = {user: address for address, user in sorted(address_map().items())}
+    records = invent(snapshot, users, reviewers, now=now, seed=seed, addresses=addresses)
     spool = data_dir / "demo-history-spool"
     shutil.rmtree(spool, ignore_errors=True)
     writer = SpoolWriter(spool, fsync=FsyncPolicy.NEVER)
