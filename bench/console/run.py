@@ -191,6 +191,13 @@ def pages_for(role: str, demo: dict[str, Any]) -> list[tuple[str, str]]:
         ("person detail", f"/people/{target.sourced_id}/"),
         ("sanctions", "/sanctions/"),
     ]
+    pages.append(("review requests", "/reviews/"))
+    if may(user, "approve-review"):
+        pages.append(("site exceptions", "/exceptions/"))
+    if may(user, "handle-incidents"):
+        pages.append(("incidents", "/incidents/"))
+    if may(user, "import-roster"):
+        pages.append(("roster import", "/roster/import/"))
     if may(user, "review-access-log"):
         pages.append(("access log", "/access-log/"))
     return pages

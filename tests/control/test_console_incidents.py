@@ -3,14 +3,16 @@ code), opening one from a record, its history, suspending from it, and the acces
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from schoolgate.control.access.models import AccessLogEntry
 from schoolgate.control.conduct.models import Incident, Sanction
-from schoolgate.control.conduct.services import open_incident
+from schoolgate.control.conduct.services import open_incident, suspend
 from schoolgate.control.people.models import Person
 
 from .console_fixtures import ROLES, Demo, demo, oracle
@@ -126,3 +128,46 @@ def test_reading_incidents_is_in_the_access_log(demo: Demo) -> None:
         ("incident", f"/incidents/{incident.pk}/"),
         ("incident", "/incidents/"),
     ]
+
+
+def test_a_principal_sees_a_student_s_incidents_on_their_record(demo: Demo) -> None:
+    student = _mine(demo)
+    principal = demo.people["principal"]
+    incident = open_incident("shared a password with a friend", subject=student)
+    elsewhere = open_incident("not this one", subject=_elsewhere(demo))
+    suspend(
+        student,
+        scope="internet",
+        reason="the shared password",
+        decided_by=principal,
+        ends_at=timezone.now() + dt.timedelta(days=2),
+        incident=incident,
+    )
+    page = client_for(demo, "principal").get(f"/people/{student.sourced_id}/")
+    html = page.content.decode()
+    assert page.status_code == 200 and 'id="incidents-heading"' in html
+    assert f'href="/incidents/{incident.pk}/"' in html and "shared a password with a friend" in html
+    assert "open" in html and "the shared password" in html  # its status; the sanction it led to
+    assert f"/incidents/{elsewhere.pk}/" not in html
+    rows = AccessLogEntry.objects.filter(viewer=demo.users["principal"], subject=student)
+    assert set(rows.values_list("what", "purpose", "path")) == {
+        ("record", "record", f"/people/{student.sourced_id}/"),
+        ("incidents", "incident", f"/people/{student.sourced_id}/"),
+    }
+
+
+def test_a_teacher_does_not_see_their_pupil_s_incidents(demo: Demo) -> None:
+    teacher = demo.people["teacher"]
+    pupil = next(
+        p
+        for p in Person.objects.filter(role="student", active=True).order_by("sourced_id")
+        if oracle("teacher", teacher, p)
+    )
+    open_incident("left the room", subject=pupil)
+    page = client_for(demo, "teacher").get(f"/people/{pupil.sourced_id}/")
+    html = page.content.decode()
+    assert page.status_code == 200 and "Sanctions" in html  # the record itself is theirs to see
+    assert "incidents-heading" not in html and "left the room" not in html
+    assert "/incidents/" not in html
+    rows = AccessLogEntry.objects.filter(viewer=demo.users["teacher"], subject=pupil)
+    assert list(rows.values_list("what", flat=True)) == ["record"]

@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from schoolgate.control.access.log import record_views
-from schoolgate.control.access.scope import may
+from schoolgate.control.access.scope import may, visible_incidents
 from schoolgate.control.access.scope import visible_people as scoped
 from schoolgate.control.access.text import storable
 from schoolgate.control.agreements.services import acknowledgment_status, current_pack
@@ -67,6 +67,18 @@ def directory(request: HttpRequest) -> HttpResponse:
 def person_detail(request: HttpRequest, sourced_id: str) -> HttpResponse:
     person = person_or_404(request, sourced_id, "record")
     record_views(request.user, [person], what="record", purpose="record", path=request.path)
+    incidents = None
+    if may(request.user, "handle-incidents"):  # principals, IT, administrators: not teachers
+        incidents = list(
+            visible_incidents(request.user)
+            .filter(subject=person)
+            .select_related("assigned_to")
+            .order_by("-opened_at", "-pk")[:20]
+        )
+        if incidents:  # as the incident pages do: reading one is an access of its person
+            record_views(
+                request.user, [person], what="incidents", purpose="incident", path=request.path
+            )
     now = timezone.now()
     pack = current_pack().pack
     status = acknowledgment_status(pack, now)
@@ -75,6 +87,7 @@ def person_detail(request: HttpRequest, sourced_id: str) -> HttpResponse:
         "ack": _ack_label(status, person.pk),
         "consents": consent_rows(pack, person, now) if person.role == "student" else [],
         "sanctions": Sanction.objects.filter(person=person).order_by("-starts_at")[:20],
+        "incidents": incidents,
         "classes": [e.school_class for e in enrollments_of(person)],
         "guardians": list(guardians_of(person)) if person.role == "student" else [],
         "now": now,
