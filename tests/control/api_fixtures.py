@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from .console_fixtures import Demo, oracle
+from .console_fixtures import Demo, oracle, targets
+
+__all__ = ["targets"]  # re-exported: the API tests take their people from the console's set
 
 MACHINES = ("token:addresses", "token:leases", "token:both", "token:snapshot", "token:none")
 CALLERS = ("anonymous", "student", "guardian", "teacher", "principal", "hr",
@@ -95,36 +97,6 @@ def sees(demo: Demo, caller: str, target: Any) -> bool:
     if caller.startswith("token:") or caller == "anonymous":
         return False
     return oracle(caller, demo.people[caller], target)
-
-
-def targets(demo: Demo) -> dict[str, Any]:
-    """The guardian's child, another of the teacher's pupils, a student outside the principal's
-    school, the teacher and the HR person."""
-    from schoolgate.control.people.models import Enrollment, Person
-
-    teacher = demo.people["teacher"]
-    classes = Enrollment.objects.filter(person=teacher, role="teacher").values("school_class")
-    pupil = (
-        Person.objects.filter(enrollments__school_class__in=classes, enrollments__role="student")
-        .exclude(pk=demo.people["student"].pk)
-        .order_by("sourced_id")
-        .first()
-    )
-    principal = demo.people["principal"]
-    elsewhere = next(
-        p
-        for p in Person.objects.filter(role="student", active=True).order_by("sourced_id")
-        if not oracle("principal", principal, p)
-    )
-    found = {
-        "child": demo.people["student"],
-        "pupil": pupil,
-        "elsewhere": elsewhere,
-        "teacher": teacher,
-        "hr": demo.people["hr"],
-    }
-    assert all(found.values()), found
-    return found
 
 
 def snapshot_records(data_dir: Path) -> dict[str, Any]:

@@ -121,3 +121,33 @@ def oracle(role: str, viewer: Any, target: Any) -> bool:
         ) | {target.primary_org_id}
         return bool(schools & theirs)
     raise AssertionError(role)
+
+
+def targets(demo: Demo) -> dict[str, Any]:
+    """The guardian's child, another of the teacher's pupils, a student outside the principal's
+    school, the teacher and the HR person."""
+    from schoolgate.control.people.models import Enrollment, Person
+
+    teacher = demo.people["teacher"]
+    classes = Enrollment.objects.filter(person=teacher, role="teacher").values("school_class")
+    pupil = (
+        Person.objects.filter(enrollments__school_class__in=classes, enrollments__role="student")
+        .exclude(pk=demo.people["student"].pk)
+        .order_by("sourced_id")
+        .first()
+    )
+    principal = demo.people["principal"]
+    elsewhere = next(
+        p
+        for p in Person.objects.filter(role="student", active=True).order_by("sourced_id")
+        if not oracle("principal", principal, p)
+    )
+    found = {
+        "child": demo.people["student"],
+        "pupil": pupil,
+        "elsewhere": elsewhere,
+        "teacher": teacher,
+        "hr": demo.people["hr"],
+    }
+    assert all(found.values()), found
+    return found

@@ -4,15 +4,12 @@ both sides of each relationship. Expectations come from `oracle`, not from the c
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.test import Client
 
 from schoolgate.control.conduct.models import Sanction
-from schoolgate.control.people.models import Person
 
-from .console_fixtures import ROLES, Demo, demo, oracle
+from .console_fixtures import ROLES, Demo, demo, oracle, targets
 
 __all__ = ["demo"]
 
@@ -22,37 +19,6 @@ def client_for(demo: Demo, role: str) -> Client:
     if role != "anonymous":
         client.force_login(demo.users[role])
     return client
-
-
-def targets(demo: Demo) -> dict[str, Any]:
-    """People on both sides of every rule: the demo student (the guardian's child), one of the
-    demo teacher's students, a student of another school than the principal's, staff, HR."""
-    from schoolgate.control.people.models import Enrollment
-
-    teacher = demo.people["teacher"]
-    classes = Enrollment.objects.filter(person=teacher, role="teacher").values("school_class")
-    pupil = (
-        Person.objects.filter(enrollments__school_class__in=classes, enrollments__role="student")
-        .exclude(pk=demo.people["student"].pk)
-        .order_by("sourced_id")
-        .first()
-    )
-    principal = demo.people["principal"]
-    elsewhere = (
-        Person.objects.filter(role="student", active=True)
-        .exclude(pk__in=[p.pk for p in Person.objects.all() if oracle("principal", principal, p)])
-        .order_by("sourced_id")
-        .first()
-    )
-    found = {
-        "child": demo.people["student"],
-        "pupil": pupil,
-        "elsewhere": elsewhere,
-        "teacher": teacher,
-        "hr": demo.people["hr"],
-    }
-    assert all(found.values()), found
-    return found
 
 
 PAGES_FOR_EVERYONE = ["/", "/people/", "/sanctions/", "/consents/"]

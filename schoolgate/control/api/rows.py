@@ -8,7 +8,8 @@ from typing import Any
 
 from schoolgate.control.access.models import AccessLogEntry
 from schoolgate.control.conduct.models import Incident, Sanction
-from schoolgate.control.consents.services import current, in_force
+from schoolgate.control.consents.services import current
+from schoolgate.control.consents.services import state as consent_state
 from schoolgate.control.people.models import Person
 from schoolgate.policy.model import Pack
 
@@ -51,12 +52,7 @@ def consent_states(pack: Pack, student: Person, now: dt.datetime) -> list[dict[s
     out = []
     for consent in pack.consents:
         row = latest.get(consent.id)
-        if row is None:
-            state = "not-given"
-        elif in_force(row, now):
-            state = "given"
-        else:
-            state = "withdrawn" if row.action == "revoke" else "expired"
+        state = consent_state(row, now)
         out.append(
             {
                 "consent": consent.id,

@@ -124,6 +124,16 @@ def in_force(row: ConsentRecord, now: dt.datetime) -> bool:
     return row.action == "grant" and (row.expires_at is None or row.expires_at > now)
 
 
+def state(row: ConsentRecord | None, now: dt.datetime) -> str:
+    """Where a consent stands from its latest record: "not-given", "given", "withdrawn" or
+    "expired" — one answer for the console's pages and the API alike."""
+    if row is None:
+        return "not-given"
+    if in_force(row, now):
+        return "given"
+    return "withdrawn" if row.action == "revoke" else "expired"
+
+
 def granted_consents(now: dt.datetime | None = None) -> dict[int, set[str]]:
     """student pk → consents in force: the snapshot's `consents`."""
     now = now or timezone.now()

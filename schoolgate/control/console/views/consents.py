@@ -17,7 +17,8 @@ from django.views.decorators.http import require_http_methods
 from schoolgate.control.access.log import record_views
 from schoolgate.control.access.scope import viewer
 from schoolgate.control.agreements.services import current_pack
-from schoolgate.control.consents.services import ConsentError, current, in_force, record
+from schoolgate.control.consents.services import ConsentError, current, record
+from schoolgate.control.consents.services import state as consent_state
 from schoolgate.control.console.forms import ConsentForm
 from schoolgate.control.console.http import client_ip, person_or_404, user_agent
 from schoolgate.control.console.publish import republish
@@ -31,12 +32,9 @@ def consent_rows(pack: Pack, student: Person, now: dt.datetime) -> list[dict[str
     rows = []
     for consent in pack.consents:
         row = latest.get(consent.id)
-        if row is None:
-            state = "not given"
-        elif in_force(row, now):
-            state = "given" + (f" until {row.expires_at:%Y-%m-%d}" if row.expires_at else "")
-        else:
-            state = "withdrawn" if row.action == "revoke" else "expired"
+        state = consent_state(row, now).replace("-", " ")
+        if state == "given" and row is not None and row.expires_at:
+            state += f" until {row.expires_at:%Y-%m-%d}"
         rows.append({"consent": consent, "state": state, "record": row})
     return rows
 
