@@ -134,6 +134,25 @@ def test_bypass_names_are_never_opened(domain: str, categories: list[str], rule:
     assert rule in decision.rules and "bypass" in decision.tags
 
 
+@pytest.mark.parametrize(
+    ("pack", "categories", "rule"),
+    [
+        ("ces", ["adult"], "web-obscene-material"),
+        ("ces", ["lingerie"], "student-sexual-content"),
+        ("cipa-baseline", ["porn"], "obscene-material-blocked"),
+        ("crec", ["adult"], "sexually-explicit-material-blocked"),
+    ],
+)
+def test_cipa_material_is_never_opened_for_a_class(
+    pack: str, categories: list[str], rule: str
+) -> None:
+    """A teacher may open a game for a class, never pornography: the packs tag it `safety`."""
+    snapshot = compile_pack(load_pack(pack).pack, records({**EXCEPTION, "domain": "x.example"}))
+    decision = decide(snapshot, web("s1", "x.example", categories))
+    assert decision.action == "block", decision.explanation
+    assert rule in decision.rules and "safety" in decision.tags
+
+
 def test_an_unavailable_index_still_fails_closed_for_bypass_rules(snapshot: Snapshot) -> None:
     # categories unknown: the bypass rule fails closed for students, and an exception keeps it
     decision = decide(snapshot, web("s1", "coolgames.example", None))
