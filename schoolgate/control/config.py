@@ -160,3 +160,19 @@ def upload_megabytes(env: Mapping[str, str], name: str, default: int) -> int:
     if not 0 < megabytes <= 100_000:
         raise ConfigError(f"{name}: between 0 and 100000 MB")
     return int(megabytes * 1024 * 1024)
+
+
+def bypass_incident_after(env: Mapping[str, str]) -> int:
+    """After how many bypass attempts in 24 hours the ingester opens an incident about a student:
+    `SCHOOLGATE_BYPASS_INCIDENT_AFTER`, default 3 (the first two can be a mistyped link or a
+    curious click; a third is a pattern for the assistant principal); 0 opens none."""
+    raw = env.get("SCHOOLGATE_BYPASS_INCIDENT_AFTER", "").strip() or "3"
+    try:
+        count = int(raw)
+    except ValueError:
+        raise ConfigError(
+            f"SCHOOLGATE_BYPASS_INCIDENT_AFTER: {raw!r} is not a whole number of attempts"
+        ) from None
+    if not 0 <= count <= 10_000:
+        raise ConfigError("SCHOOLGATE_BYPASS_INCIDENT_AFTER: between 0 (never) and 10000")
+    return count

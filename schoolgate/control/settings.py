@@ -116,6 +116,9 @@ SCHOOLGATE_PACK = ENV.get("SCHOOLGATE_PACK", config.DEFAULT_PACK)
 SCHOOLGATE_SNAPSHOT = ENV.get("SCHOOLGATE_SNAPSHOT") or str(DATA_DIR / "snapshot.json")
 # How long filter events are kept, in days (docs/console.md § Retention; checked by activity).
 SCHOOLGATE_EVENT_RETENTION_DAYS = ENV.get("SCHOOLGATE_EVENT_RETENTION_DAYS") or "365"
+# Bypass attempts in 24 hours that open an incident about the student (docs/console.md § Incidents;
+# read by the activity ingester); 0: never.
+SCHOOLGATE_BYPASS_INCIDENT_AFTER = config.bypass_incident_after(ENV)
 
 # Reminders go through Django's mail layer; by default into files in the data directory.
 EMAIL_BACKEND = ENV.get(

@@ -30,7 +30,10 @@ def test_every_purpose_and_action_is_documented(name: str) -> None:
     assert f"`{name}`" in CONSOLE
 
 
-@pytest.mark.parametrize("name", ["SCHOOLGATE_SECURE_COOKIES", "SCHOOLGATE_SESSION_HOURS"])
+@pytest.mark.parametrize(
+    "name",
+    ["SCHOOLGATE_SECURE_COOKIES", "SCHOOLGATE_SESSION_HOURS", "SCHOOLGATE_BYPASS_INCIDENT_AFTER"],
+)
 def test_every_console_setting_is_documented(name: str) -> None:
     assert name in SETTINGS + CONFIG  # the setting exists …
     assert f"`{name}`" in CONSOLE  # … and is in the table

@@ -8,6 +8,9 @@ records next time; `(spool, seq)` is unique, so they are found and not stored ag
 of a kind the store does not keep (a review request) is passed over; a record that cannot be
 read is skipped and counted, with its sequence number in the log, never stopping the feed.
 
+The same transaction opens the incidents bypass attempts call for (`activity/bypass.py`), so a
+rollback undoes them with the events they count.
+
 `follow()` is what a long-running process runs on a thread (`make run`'s console, or
 `schoolgate events ingest --follow`): it drains the spool, then polls every `interval` seconds
 until its `stop` event is set.
@@ -29,8 +32,10 @@ from functools import partial
 from pathlib import Path
 from typing import Final
 
+from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 
+from schoolgate.control.activity.bypass import open_bypass_incidents
 from schoolgate.control.activity.chart import UNCATEGORISED
 from schoolgate.control.activity.mapping import EventRow, Malformed, encode_categories, map_record
 from schoolgate.control.activity.models import DailyBlocks, FilterEvent, FilterEventCategory
@@ -110,6 +115,8 @@ class Ingester:
         self.spool = spool_identity(self.directory)
         self.reader = SpoolReader(self.directory, reader_name)
         self._people: dict[str, int] = {}
+        # bypass attempts in 24 hours that open an incident (activity/bypass.py); 0: never
+        self.bypass_incident_after: int = getattr(settings, "SCHOOLGATE_BYPASS_INCIDENT_AFTER", 3)
 
     def run(self, limit: int | None = None) -> IngestResult:
         """Ingest until the spool is drained (or `limit` records were read)."""
@@ -171,6 +178,11 @@ class Ingester:
                     self.spool, [(seq, row, people.get(row.user_id)) for seq, row in fresh]
                 )
                 result.stored = len(fresh)
+                # in this transaction: a rollback undoes the incident with the events it counts
+                bypassers = {
+                    pk for _, row in fresh if row.bypass and (pk := people.get(row.user_id))
+                }
+                open_bypass_incidents(bypassers, self.bypass_incident_after)
             transaction.on_commit(partial(self.reader.commit, next_seq))
         return result
 

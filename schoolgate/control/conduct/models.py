@@ -11,7 +11,11 @@ from django.db import models
 from schoolgate.engine.vocabulary import SANCTION_SCOPES, SEVERITIES
 
 STATUSES = [("open", "open"), ("assigned", "assigned"), ("resolved", "resolved")]
-INCIDENT_SOURCES = [("decision", "a policy decision"), ("manual", "opened by hand")]
+INCIDENT_SOURCES = [
+    ("decision", "a policy decision"),
+    ("manual", "opened by hand"),
+    ("filter", "bypass attempts the filter logged"),
+]
 SCOPES = [(s, s) for s in SANCTION_SCOPES]
 KINDS = [("suspend", "suspension"), ("revoke", "revocation")]
 

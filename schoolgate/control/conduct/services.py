@@ -42,18 +42,26 @@ def open_incident(
     opened_by: Person | None = None,
     severity: str = "medium",
     decision: Decision | None = None,
+    source: str | None = None,
+    decided: dict[str, object] | None = None,
+    event_id: str = "",
     now: dt.datetime | None = None,
 ) -> Incident:
-    """Open an incident by hand or, with `decision`, from a decision whose rule asked for one."""
+    """Open an incident by hand or, with `decision`, from a decision whose rule asked for one.
+
+    `source` names another opener (`"filter"`: the activity ingester, from logged bypass
+    attempts); such an opener has no `Decision` object, only what the log recorded of it, so
+    it passes that as `decided` (the same keys as `Decision.to_dict()`, the ones it knows) and
+    the incident page shows the rule as it does for a decision."""
     now = now or timezone.now()
     with transaction.atomic():
         incident = Incident.objects.create(
             subject=subject,
             summary=summary[:500],
             severity=severity,
-            source="decision" if decision else "manual",
-            decision=decision.to_dict() if decision else None,
-            event_id=(decision.event_id or "") if decision else "",
+            source=source or ("decision" if decision else "manual"),
+            decision=decision.to_dict() if decision else decided,
+            event_id=((decision.event_id or "") if decision else event_id)[:100],
             opened_at=now,
             opened_by=opened_by,
         )
