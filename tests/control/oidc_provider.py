@@ -50,6 +50,34 @@ def node_ready() -> None:
             pytest.fail(f"`npm ci` in {HERE} failed:\n{done.stdout}\n{done.stderr}")
 
 
+_browsers: list[requests.Session] = []
+
+
+def browser() -> requests.Session:
+    """A new HTTP client for the console; the test's fixture ends it with `close_browsers()`."""
+    session = requests.Session()
+    _browsers.append(session)
+    return session
+
+
+def close_browsers() -> None:
+    """Close the keep-alive connections of every client `browser()` handed out.
+
+    An open one keeps a live-server request thread, and its database connection (CONN_MAX_AGE),
+    waiting for a next request. `Session.close()` alone does not end it: urllib3 2 closes a
+    pool's sockets only when the pool is collected, and each Response keeps its pool. A test
+    frame kept by a reference cycle (a CliRunner result's traceback) kept them to the end of the
+    run, and the test database could not be dropped ("is being accessed by other users")."""
+    while _browsers:
+        session = _browsers.pop()
+        for adapter in session.adapters.values():
+            if isinstance(adapter, requests.adapters.HTTPAdapter):
+                pools = adapter.poolmanager.pools
+                for key in pools.keys():  # noqa: SIM118 - the container refuses iteration
+                    pools[key].close()
+        session.close()
+
+
 @dataclass
 class RunningProvider:
     issuer: str

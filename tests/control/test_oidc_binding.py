@@ -44,7 +44,7 @@ def binding_idp(
 @pytest.fixture
 def console(
     transactional_db: None, settings: Any, live_server: Any, binding_idp: op.RunningProvider
-) -> dict[str, Any]:
+) -> Iterator[dict[str, Any]]:
     from schoolgate.control.people.services import add_person
 
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
@@ -53,7 +53,8 @@ def console(
     discovery.forget()
     ada = add_person("Ada", "Lovelace", "teacher", username="alovelace", email=ADA)
     grace = add_person("Grace", "Hopper", "principal", username="ghopper", email=GRACE)
-    return {"url": live_server.url, "issuer": binding_idp.issuer, "ada": ada, "grace": grace}
+    yield {"url": live_server.url, "issuer": binding_idp.issuer, "ada": ada, "grace": grace}
+    op.close_browsers()
 
 
 def bindings() -> list[tuple[str, str, str, int]]:

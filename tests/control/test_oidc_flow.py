@@ -60,7 +60,7 @@ def provider(issuer: str, **changes: Any) -> Provider:
 @pytest.fixture
 def console(
     transactional_db: None, settings: Any, live_server: Any, idp: op.RunningProvider
-) -> dict[str, Any]:
+) -> Iterator[dict[str, Any]]:
     """The console offering the test provider, and the roster people the provider knows."""
     from schoolgate.control.people.models import Person
     from schoolgate.control.people.services import add_person
@@ -74,7 +74,8 @@ def console(
     grace = add_person("Grace", "Hopper", "principal", email=GRACE)
     retired = add_person("Old", "Timer", "teacher", email="retired@school.example")
     Person.objects.filter(pk=retired.pk).update(active=False)
-    return {"url": live_server.url, "ada": ada, "grace": grace, "retired": retired}
+    yield {"url": live_server.url, "ada": ada, "grace": grace, "retired": retired}
+    op.close_browsers()
 
 
 def start_sign_in(session: requests.Session, base: str, next_url: str = "") -> requests.Response:
@@ -97,7 +98,7 @@ def to_callback(session: requests.Session, base: str, login: str) -> str:
 
 
 def sign_in_as(login: str, base: str) -> tuple[requests.Session, requests.Response]:
-    session = requests.Session()
+    session = op.browser()
     callback = to_callback(session, base, login)
     return session, session.get(callback, allow_redirects=True, timeout=30)
 
@@ -114,7 +115,7 @@ def test_a_teacher_signs_in_with_the_provider(console: dict[str, Any]) -> None:
     from schoolgate.control.access.scope import viewer
     from schoolgate.control.accounts.models import Account
 
-    session = requests.Session()
+    session = op.browser()
     page = start_sign_in(session, console["url"], next_url="/people/")
     assert urlsplit(page.url).netloc != urlsplit(console["url"]).netloc  # at the provider
     back = op.provider_login(session, page, "ada")
@@ -133,7 +134,7 @@ def test_a_teacher_signs_in_with_the_provider(console: dict[str, Any]) -> None:
 
 
 def test_the_authorization_request_uses_pkce_state_and_nonce(console: dict[str, Any]) -> None:
-    session = requests.Session()
+    session = op.browser()
     page = session.get(f"{console['url']}/login/", timeout=30)
     form = op.form_with_button(page.text, "Sign in with Test IdP")
     answer = session.post(f"{console['url']}{form.action}", data=form.fields, allow_redirects=False)
@@ -153,7 +154,7 @@ def test_the_login_page_offers_each_provider_without_javascript(
         provider("https://accounts.google.com", id="google", name="Google"),
         provider("https://login.microsoftonline.com/x/v2.0", id="entra", name="Microsoft"),
     )
-    html = requests.get(f"{console['url']}/login/?next=/people/", timeout=30).text
+    html = op.browser().get(f"{console['url']}/login/?next=/people/", timeout=30).text
     found = {
         f.buttons[0]: (f.action, f.method, f.fields.get("next"))
         for f in op.forms(html)
@@ -193,7 +194,7 @@ def test_an_unverified_email_is_refused(console: dict[str, Any]) -> None:
 def test_a_tampered_state_is_refused(console: dict[str, Any]) -> None:
     from schoolgate.control.accounts.models import Account
 
-    session = requests.Session()
+    session = op.browser()
     callback = urlsplit(to_callback(session, console["url"], "ada"))
     params = parse_qs(callback.query)
     params["state"] = [params["state"][0][:-2] + "xx"]
@@ -205,13 +206,13 @@ def test_a_tampered_state_is_refused(console: dict[str, Any]) -> None:
 
 
 def test_a_callback_from_another_browser_is_refused(console: dict[str, Any]) -> None:
-    callback = to_callback(requests.Session(), console["url"], "ada")
-    answer = requests.get(callback, timeout=30)  # no session: a forged or stolen link
+    callback = to_callback(op.browser(), console["url"], "ada")
+    answer = op.browser().get(callback, timeout=30)  # no session: a forged or stolen link
     assert answer.status_code == 400 and "not one this browser started" in answer.text
 
 
 def test_a_replayed_callback_and_a_replayed_code_are_refused(console: dict[str, Any]) -> None:
-    session = requests.Session()
+    session = op.browser()
     callback = to_callback(session, console["url"], "ada")
     assert session.get(callback, timeout=30).status_code == 200  # signed in
     again = session.get(callback, timeout=30)
@@ -241,7 +242,7 @@ def test_a_provider_that_is_down(console: dict[str, Any], settings: Any) -> None
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     settings.SCHOOLGATE_OIDC_PROVIDERS = (provider(f"http://127.0.0.1:{port}"),)
-    session = requests.Session()
+    session = op.browser()
     page = session.get(f"{console['url']}/login/", timeout=30)
     form = op.form_with_button(page.text, "Sign in with Test IdP")
     answer = session.post(f"{console['url']}{form.action}", data=form.fields, timeout=30)
@@ -257,7 +258,7 @@ def test_a_provider_claiming_another_issuer_is_refused(
     # Same server, reached under another name: its metadata names 127.0.0.1, not localhost.
     other_name = idp.issuer.replace("127.0.0.1", "localhost")
     settings.SCHOOLGATE_OIDC_PROVIDERS = (provider(other_name),)
-    session = requests.Session()
+    session = op.browser()
     page = session.get(f"{console['url']}/login/", timeout=30)
     form = op.form_with_button(page.text, "Sign in with Test IdP")
     answer = session.post(f"{console['url']}{form.action}", data=form.fields, timeout=30)
@@ -295,7 +296,7 @@ def test_failures_count_toward_the_rate_limit(console: dict[str, Any], settings:
 def test_logs_carry_no_tokens_codes_or_addresses(
     console: dict[str, Any], caplog: pytest.LogCaptureFixture
 ) -> None:
-    session = requests.Session()
+    session = op.browser()
     callback = to_callback(session, console["url"], "stranger")
     with caplog.at_level("DEBUG"):
         session.get(callback, timeout=30)
