@@ -79,6 +79,7 @@ EXPECT: dict[str, dict[str, Expected]] = {
     "console:people": row(LOGIN, OK),
     "console:person": row(LOGIN, Rel("sees")),
     "console:suspend": row(LOGIN, POST_ONLY),
+    "console:oidc-unbind": row(LOGIN, POST_ONLY),
     "console:sign-index": row(LOGIN, REDIRECT),  # to the signer's own page
     "console:sign": row(LOGIN, Rel("signs-for")),
     "console:consent-index": row(LOGIN, OK),

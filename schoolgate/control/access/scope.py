@@ -52,6 +52,9 @@ ACTIONS = {
     # who investigates policy events; not teachers (docs/console.md, "Incidents").
     "handle-incidents": frozenset({"principal", "administrator", "technology-manager"}),
     "import-roster": frozenset({"administrator", "technology-manager"}),
+    # Unbinding a provider account lets the claim alone name the person again at the next
+    # sign-in: it decides who can sign in as whom, so administrators only (as the CLI).
+    "manage-sign-in": frozenset({"administrator"}),
     # Opening a blocked site from a review request (a site exception); a teacher only for the
     # classes they teach and their own students, a principal for their schools
     # (reviews/services.py `approval_targets`).

@@ -6,6 +6,7 @@ from django.urls import path
 
 from schoolgate.control.console.views import (
     accesslog,
+    accounts,
     activity,
     auth,
     consents,
@@ -28,6 +29,7 @@ urlpatterns = [
     path("people/", people.directory, name="people"),
     path("people/<str:sourced_id>/", people.person_detail, name="person"),
     path("people/<str:sourced_id>/suspend/", sanctions.suspend_view, name="suspend"),
+    path("people/<str:sourced_id>/sign-in/unbind/", accounts.oidc_unbind, name="oidc-unbind"),
     path("sign/", signing.sign_index, name="sign-index"),
     path("sign/<str:sourced_id>/", signing.sign_page, name="sign"),
     path("consents/", consents.consent_index, name="consent-index"),

@@ -15,6 +15,7 @@ from schoolgate.control.access.log import record_views
 from schoolgate.control.access.scope import may, visible_incidents
 from schoolgate.control.access.scope import visible_people as scoped
 from schoolgate.control.access.text import storable
+from schoolgate.control.accounts.oidc.linking import identities
 from schoolgate.control.agreements.services import acknowledgment_status, current_pack
 from schoolgate.control.conduct.models import Sanction
 from schoolgate.control.consents.services import granted_consents
@@ -82,6 +83,7 @@ def person_detail(request: HttpRequest, sourced_id: str) -> HttpResponse:
     now = timezone.now()
     pack = current_pack().pack
     status = acknowledgment_status(pack, now)
+    done = request.GET.get("done", "")[:20]
     context = {
         "person": person,
         "ack": _ack_label(status, person.pk),
@@ -92,6 +94,9 @@ def person_detail(request: HttpRequest, sourced_id: str) -> HttpResponse:
         "guardians": list(guardians_of(person)) if person.role == "student" else [],
         "now": now,
         "form": SuspendForm() if may(request.user, "suspend") else None,
-        "done": request.GET.get("done", ""),
+        # the provider accounts bound to theirs: for administrators, who alone may unbind them
+        "sign_ins": identities(person) if may(request.user, "manage-sign-in") else None,
+        "done": done,
+        "unbound": int(done[8:]) if done.startswith("unbound-") and done[8:].isdigit() else None,
     }
     return render(request, "console/person.html", context)
