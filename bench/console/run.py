@@ -176,6 +176,8 @@ def pages_for(role: str, demo: dict[str, Any]) -> list[tuple[str, str]]:
     target = shown.filter(role="student").order_by("sourced_id").first() or shown.first()
     today = dt.datetime.now(dt.UTC).date()
     week = (today - dt.timedelta(days=7)).isoformat()
+    # a whole day whatever the hour the bench runs: today's export grows from midnight UTC
+    yesterday = (today - dt.timedelta(days=1)).isoformat()
     pages = [
         ("dashboard", "/"),
         ("people", "/people/"),
@@ -187,7 +189,10 @@ def pages_for(role: str, demo: dict[str, Any]) -> list[tuple[str, str]]:
         ("events ?bypass", "/events/?bypass=on"),
         ("events ?since&until", f"/events/?since={week}&until={today.isoformat()}"),
         ("events page 2", "PAGE2"),
-        ("events.csv (1 day, blocked)", f"/events.csv?since={today}&action=blocked"),
+        (
+            "events.csv (1 day, blocked)",
+            f"/events.csv?since={yesterday}&until={yesterday}&action=blocked",
+        ),
         ("person detail", f"/people/{target.sourced_id}/"),
         ("sanctions", "/sanctions/"),
     ]

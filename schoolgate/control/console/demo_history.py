@@ -67,19 +67,22 @@ class Seeded:
 def school_moments(
     rng: random.Random, now: dt.datetime, days: int, count: int
 ) -> list[dt.datetime]:
-    """`count` times on the weekdays of the last `days` days, between 8:00 and 15:00 local."""
-    weekdays = [
-        (now - dt.timedelta(days=back)).date()
-        for back in range(days)
-        if (now - dt.timedelta(days=back)).weekday() < 5
-    ]
-    moments = []
-    for _ in range(count):
-        day = rng.choice(weekdays)
+    """`count` times on the weekdays of the last `days` days, between 8:00 and 15:00 local, and
+    never after `now`: today counts only for the part of its school day that has passed, so a
+    demo started before the bell does not pile today's share of queries onto one moment."""
+    windows: list[tuple[dt.datetime, int]] = []  # (start, seconds) of each school day so far
+    for back in range(days):
+        day = (now - dt.timedelta(days=back)).date()
+        if day.weekday() >= 5:
+            continue
         start = dt.datetime.combine(day, dt.time(8), tzinfo=now.tzinfo)
-        moment = start + dt.timedelta(seconds=rng.randrange(7 * 3600))
-        moments.append(min(moment, now))
-    return sorted(moments)
+        end = min(dt.datetime.combine(day, dt.time(15), tzinfo=now.tzinfo), now)
+        if end > start:
+            windows.append((start, int((end - start).total_seconds())))
+    if not windows:
+        return []
+    chosen = rng.choices(windows, weights=[length for _, length in windows], k=count)
+    return sorted(start + dt.timedelta(seconds=rng.randrange(length)) for start, length in chosen)
 
 
 def dns_record(
