@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from schoolgate.control.console.demo_history import school_moments
+from schoolgate.control.console.demo_history import invent, school_moments
 
 ZONE = ZoneInfo("America/New_York")
 
@@ -49,3 +49,21 @@ def test_today_gets_its_share_by_the_time_that_has_passed() -> None:
 def test_a_span_of_weekend_days_only_has_no_moments() -> None:
     sunday = dt.datetime(2026, 12, 13, 12, 0, tzinfo=ZONE)
     assert school_moments(random.Random(1), sunday, 2, 10) == []  # Sunday and Saturday
+
+
+def test_invented_records_and_review_requests_are_in_past_school_hours() -> None:
+    from schoolgate.policy.compiler import compile_pack
+    from schoolgate.policy.loader import load_pack
+
+    snapshot = compile_pack(load_pack("ces").pack)
+    now = dt.datetime(2026, 12, 7, 1, 39, tzinfo=snapshot.timezone)  # Monday, before the bell
+    records = invent(snapshot, ["s1", "s2"], ["t1", "t2", "t3"], now=now, queries=300, seed=5)
+    assert len([r for r in records if r["kind"] == "dns"]) >= 300
+    for record in records:
+        lag = 30 if record["kind"] == "review-request" else 0  # asked 30 s after the block
+        at = dt.datetime.fromtimestamp(record["time"] - lag, snapshot.timezone)
+        assert at <= now, record["kind"]
+        assert at.weekday() < 5 and 8 <= at.hour < 15, (record["kind"], at)
+    asked = [r for r in records if r["kind"] == "review-request"]
+    # users the pack's records do not know: games are blocked for them, chat is not
+    assert asked and {r["user"] for r in asked} <= {"t1", "t2", "t3"}

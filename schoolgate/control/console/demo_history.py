@@ -146,9 +146,11 @@ def invent(
         user = rng.choice(users)
         client = where.get(user) or f"10.99.{rng.randrange(256)}.{rng.randrange(1, 255)}"
         records.append(dns_record(snapshot, user, name, categories, at, client))
+    # the latest school moments, newest first: a request is asked during a lesson, not at night
+    asked = school_moments(random.Random(seed + 1), now, 14, 40)[::-1]
     for index, user in enumerate(reviewers):
         name, categories, why = REVIEWS[index % len(REVIEWS)]
-        at = now - dt.timedelta(hours=2 + index)
+        at = asked[index % len(asked)] if asked else now - dt.timedelta(hours=2 + index)
         logged = dns_record(snapshot, user, name, categories, at, where.get(user, "10.20.0.1"))
         records.append(logged)
         if logged["action"] in BLOCKING:
