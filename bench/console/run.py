@@ -203,6 +203,13 @@ def pages_for(role: str, demo: dict[str, Any]) -> list[tuple[str, str]]:
         pages.append(("incidents", "/incidents/"))
     if may(user, "import-roster"):
         pages.append(("roster import", "/roster/import/"))
+    if may(user, "see-classes"):
+        from schoolgate.control.access.scope import visible_classes
+
+        pages.append(("classes", "/classes/"))
+        first = visible_classes(user).order_by("title", "pk").first()
+        if first is not None:
+            pages.append(("class page", f"/classes/{first.pk}/"))
     if may(user, "review-access-log"):
         pages.append(("access log", "/access-log/"))
     return pages

@@ -81,7 +81,7 @@ def district(transactional_db: None, settings: Any) -> dict[str, Any]:
     from schoolgate.control.console.demo import create_sign_ins, demo_people, load_district
     from schoolgate.control.console.demo_history import seed_history
     from schoolgate.control.imports.models import ImportJob
-    from schoolgate.control.people.models import Person
+    from schoolgate.control.people.models import Person, SchoolClass
     from schoolgate.control.reviews.models import ReviewRequest
     from schoolgate.control.reviews.services import approve
 
@@ -124,11 +124,23 @@ def district(transactional_db: None, settings: Any) -> dict[str, Any]:
     )
     taught = still_open.requester
     assert taught is not None
+    # a class of the teacher's with that pupil in it: its page has rows in every table
+    school_class = (
+        SchoolClass.objects.filter(
+            enrollments__person=people["teacher"], enrollments__role="teacher"
+        )
+        .filter(pk__in=taught.enrollments.filter(role="student").values("school_class"))
+        .order_by("pk")
+        .first()
+    )
+    assert school_class is not None
     pages = {
         "administrator": [
             "/",
             "/people/",
             f"/people/{other.sourced_id}/",
+            "/classes/",
+            f"/classes/{school_class.pk}/",
             "/sign/",
             "/sanctions/",
             "/incidents/?status=all",
@@ -146,6 +158,8 @@ def district(transactional_db: None, settings: Any) -> dict[str, Any]:
             "/",
             "/people/",
             f"/people/{taught.sourced_id}/",
+            "/classes/",
+            f"/classes/{school_class.pk}/",
             "/sign/",
             "/sanctions/",
             "/events/",

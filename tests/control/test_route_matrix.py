@@ -29,6 +29,7 @@ SIGNED_IN = ROLES[1:]
 INCIDENT_ROLES = {"principal", "technology-manager", "administrator"}
 IMPORT_ROLES = {"technology-manager", "administrator"}
 APPROVERS = {"teacher", "principal", "technology-manager", "administrator"}
+CLASS_VIEWERS = {"teacher", "principal", "technology-manager", "administrator"}
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,8 @@ EXPECT: dict[str, dict[str, Expected]] = {
     "console:person": row(LOGIN, Rel("sees")),
     "console:suspend": row(LOGIN, POST_ONLY),
     "console:oidc-unbind": row(LOGIN, POST_ONLY),
+    "console:classes": only(CLASS_VIEWERS, OK, FORBIDDEN, LOGIN),
+    "console:class": row(LOGIN, Rel("sees-class")),  # 404 for a class one may not open
     "console:sign-index": row(LOGIN, REDIRECT),  # to the signer's own page
     "console:sign": row(LOGIN, Rel("signs-for")),
     "console:consent-index": row(LOGIN, OK),
@@ -126,6 +129,27 @@ def _guardian_of(viewer: Any, person: Any) -> bool:
     return viewer.pk != person.pk and oracle("guardian", viewer, person)
 
 
+def _sees_class(role: str, viewer: Any, school_class: Any) -> bool:
+    """Whether `role` may open `school_class`, from the raw tables: the district-wide roles any
+    active class, a teacher one they have an active teacher enrollment in, a principal one held
+    at a school of their principal role."""
+    from schoolgate.control.people.models import Enrollment, PersonRole
+
+    if not school_class.active:
+        return False
+    if role in ("administrator", "technology-manager"):
+        return True
+    if role == "teacher":
+        return Enrollment.objects.filter(
+            person=viewer, school_class=school_class, role="teacher", active=True
+        ).exists()
+    if role == "principal":
+        return PersonRole.objects.filter(
+            person=viewer, role="principal", active=True, org_id=school_class.school_id
+        ).exists()
+    return False
+
+
 # role, viewer, object → whether the relation holds; every one from the oracle's raw tables.
 RELATIONS: dict[str, Callable[[str, Any, Any], bool]] = {
     "sees": lambda role, viewer, person: oracle(role, viewer, person),
@@ -138,6 +162,7 @@ RELATIONS: dict[str, Callable[[str, Any, Any], bool]] = {
         else role in {"technology-manager", "administrator"}
     ),
     "sees-requester": lambda role, viewer, thing: oracle(role, viewer, thing.requester),
+    "sees-class": _sees_class,
 }
 
 
@@ -176,6 +201,7 @@ class World:
     sanction: int
     exception: int
     job: int
+    classes: dict[str, int]  # name → SchoolClass pk
     cookies: dict[str, str]  # role → session id
 
 
@@ -191,7 +217,7 @@ def world(
 
     from schoolgate.control.conduct.services import open_incident, suspend
     from schoolgate.control.imports.models import ImportJob
-    from schoolgate.control.people.models import Enrollment, Person
+    from schoolgate.control.people.models import Enrollment, Person, PersonRole, SchoolClass
     from schoolgate.control.reviews.models import ReviewRequest, SiteException
 
     data = tmp_path_factory.mktemp("route-world")
@@ -214,6 +240,17 @@ def world(
             "teacher": teacher,
             "hr": demo["hr"],
         }
+        # a class the teacher teaches, another at the principal's school, one at another school
+        schools = PersonRole.objects.filter(person=principal, role="principal", active=True)
+        active = SchoolClass.objects.filter(active=True).order_by("pk")
+        taught = active.filter(pk__in=classes).first()
+        assert taught is not None and taught.school_id in schools.values_list("org_id", flat=True)
+        school_classes = {
+            "taught": taught,
+            "school": active.filter(school=taught.school).exclude(pk__in=classes).first(),
+            "elsewhere": active.exclude(school__in=schools.values("org_id")).first(),
+        }
+        assert all(school_classes.values()), school_classes
         now = timezone.now()
         incidents = {
             name: open_incident("left the room", subject=people[name])
@@ -268,6 +305,7 @@ def world(
         sanction=sanction.pk,
         exception=exception.pk,
         job=job.pk,
+        classes={name: c.pk for name, c in school_classes.items()},
         cookies=cookies,
     )
 
@@ -291,7 +329,7 @@ def fills(world: World, name: str) -> list[tuple[str, Any]]:
     """The URLs to GET for route `name`, each with the object its parameter names (or None)."""
     from schoolgate.control.conduct.models import Incident, Sanction
     from schoolgate.control.imports.models import ImportJob
-    from schoolgate.control.people.models import Person
+    from schoolgate.control.people.models import Person, SchoolClass
     from schoolgate.control.reviews.models import ReviewRequest, SiteException
 
     people = [Person.objects.get(pk=pk) for pk in world.people.values()]
@@ -301,6 +339,7 @@ def fills(world: World, name: str) -> list[tuple[str, Any]]:
         "review": [ReviewRequest.objects.get(pk=pk) for pk in world.reviews.values()],
         "exception": [SiteException.objects.get(pk=world.exception)],
         "roster-import": [ImportJob.objects.get(pk=world.job)],
+        "class": [SchoolClass.objects.get(pk=pk) for pk in world.classes.values()],
     }
     if name == "console:incident-new":  # the person is a query parameter
         return [(f"{reverse(name)}?person={p.sourced_id}", p) for p in people]

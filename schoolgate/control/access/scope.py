@@ -13,6 +13,10 @@
 
 Roles are the person's roles in force today (roster and local); a user without a linked,
 active person record sees nobody. Views never filter `Person.objects` themselves.
+
+Classes have one door too, `visible_classes`: administrators and technology managers every
+active class, a principal the classes of their schools, a teacher, aide or counselor the classes
+they teach; nobody else any. Opening a class shows its students only through `visible_people`.
 """
 
 from __future__ import annotations
@@ -26,8 +30,13 @@ from django.utils import timezone
 
 from schoolgate.control.access.text import storable
 from schoolgate.control.conduct.models import Incident
-from schoolgate.control.people.models import STAFF_ROLES, Person
-from schoolgate.control.people.services import effective_roles, schools_of, students_of
+from schoolgate.control.people.models import STAFF_ROLES, Person, SchoolClass
+from schoolgate.control.people.services import (
+    classes_taught_by,
+    effective_roles,
+    schools_of,
+    students_of,
+)
 
 # Why a record is read; each log entry names one.
 PURPOSES = {
@@ -59,6 +68,10 @@ ACTIONS = {
     # classes they teach and their own students, a principal for their schools
     # (reviews/services.py `approval_targets`).
     "approve-review": frozenset({"teacher", "principal", "technology-manager", "administrator"}),
+    # The class pages (a class's students and their filter activity): exactly the roles
+    # `visible_classes` gives classes to, so a role allowed the list never finds it empty by
+    # rule, and a role refused it has no class to open either.
+    "see-classes": EVERYONE_ROLES | CLASS_ROLES | {"principal"},
 }
 
 
@@ -117,6 +130,36 @@ def visible_person(
     if not storable(sourced_id):
         return None
     return people.filter(sourced_id=sourced_id).first()
+
+
+def visible_classes(
+    user: AbstractBaseUser | AnonymousUser, today: dt.date | None = None
+) -> QuerySet[SchoolClass]:
+    """The active classes `user` may open; the only door to classes in the console.
+
+    Administrators and technology managers: every class; a principal: the classes held at their
+    schools (`schools_of`, as `visible_people` reads them); a teacher, aide or counselor: the
+    classes they teach (an active teacher, aide or proctor enrollment, `classes_taught_by` — the
+    same classes whose students `visible_people` gives them); the union for several roles; the
+    other roles (student, guardian, hr) none. Keep it in step with ACTIONS["see-classes"]."""
+    who = viewer(user, today)
+    me = who.person
+    if me is None:
+        return SchoolClass.objects.none()
+    active = SchoolClass.objects.filter(active=True)
+    if who.roles & EVERYONE_ROLES:
+        return active
+    allowed: list[Q] = []
+    if "principal" in who.roles:
+        allowed.append(Q(school__in=schools_of([me.pk]).get(me.pk, set())))
+    if who.roles & CLASS_ROLES:
+        allowed.append(Q(pk__in=classes_taught_by(me).values("pk")))
+    if not allowed:
+        return SchoolClass.objects.none()
+    either = allowed[0]
+    for condition in allowed[1:]:
+        either |= condition
+    return active.filter(either)
 
 
 def visible_incidents(
