@@ -225,3 +225,18 @@ def test_the_dashboard_chart_has_a_table_alternative(demo: Demo, events: dict[st
     assert "Blocked requests per day and category" in html
     assert "redirector" in html and "filter-bypass" in html
     assert "Recent bypass attempts" in html
+
+
+def test_an_exact_id_names_one_person_even_inside_another_s_name(
+    demo: Demo, events: dict[str, Any]
+) -> None:
+    """The class page and a record link to `?person=<id>`; a name holding that id as text must
+    not add its owner's events (it did: the id was also searched for in names)."""
+    student = demo.people["student"]
+    other = Person.objects.exclude(pk=student.pk).filter(role="student").order_by("pk").first()
+    assert other is not None
+    Person.objects.filter(pk=other.pk).update(family_name=f"Mc{student.sourced_id}")
+    client = client_for(demo, "administrator")
+    assert {e.person_id for e in all_rows(client, f"person={student.sourced_id}")} == {student.pk}
+    # a text that is no one's id still finds names
+    assert {e.person_id for e in all_rows(client, f"person=Mc{student.sourced_id}")} == {other.pk}

@@ -116,12 +116,16 @@ def apply(
     """`events` narrowed by a valid form's `cleaned_data`."""
     person = (data.get("person") or "").strip()
     if person:
-        people = visible_people(user, PURPOSE).filter(
-            Q(sourced_id=person)
-            | Q(given_name__icontains=person)
-            | Q(family_name__icontains=person)
-            | Q(preferred_given_name__icontains=person)
-        )
+        visible = visible_people(user, PURPOSE)
+        # an exact id names one person (the class page's and record's links send one); only a
+        # text that is no one's id is searched for in names
+        people = visible.filter(sourced_id=person)
+        if not people.exists():
+            people = visible.filter(
+                Q(given_name__icontains=person)
+                | Q(family_name__icontains=person)
+                | Q(preferred_given_name__icontains=person)
+            )
         events = events.filter(person_id__in=list(people.values_list("pk", flat=True)[:1000]))
     domain = (data.get("domain") or "").strip().lower().rstrip(".")
     if domain.startswith("*."):
