@@ -285,14 +285,18 @@ def test_tab_moves_through_the_nav_and_a_form_in_order_with_a_visible_outline(
     sign_in(page, live_server.url, account.username, account.password)
     page.goto(f"{live_server.url}/")
     nav = page.locator("nav[aria-label=Main] a").all_inner_texts()
-    # The skip link, the navigation, sign-out, then into the page: its two links and the
-    # disclosure that holds the chart's table.
-    steps = tab_through(page, len(nav) + 5)
+    schools = page.locator("section[aria-labelledby=by-school-heading] a").all_inner_texts()
+    assert schools  # the demo's schools have signatures outstanding
+    # The skip link, the navigation, sign-out, then into the page: the outstanding count of
+    # each school, its three links and the disclosure that holds the chart's table.
+    steps = tab_through(page, len(nav) + len(schools) + 6)
     names = [s["name"] for s in steps]
     assert names == [
         "Skip to main content",
         *nav,
         "Sign out",
+        *schools,
+        "Everyone who has not signed",
         "People and their status",
         "Active sanctions",
         "The chart as a table",

@@ -42,3 +42,26 @@ class SuspendForm(forms.Form):
 
 class LiftForm(forms.Form):
     reason = forms.CharField(label="Why lift it early", max_length=500)
+
+
+AGREEMENT_STATES = [
+    ("", "any"),
+    ("outstanding", "outstanding"),
+    ("signed", "signed"),
+    ("not-required", "not required"),
+]
+
+
+class DirectoryFilter(forms.Form):
+    """The people directory's search: a name, the agreement's state, a school among those of
+    the people the viewer may see (any other school is not a choice, so not a clue)."""
+
+    q = forms.CharField(label="Search by name", max_length=100, required=False)
+    agreement = forms.ChoiceField(label="Agreement", choices=AGREEMENT_STATES, required=False)
+    school = forms.TypedChoiceField(
+        label="School", coerce=int, empty_value=None, required=False, choices=[("", "any")]
+    )
+
+    def __init__(self, *args: object, schools: list[tuple[int, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["school"].choices = [("", "any"), *schools]

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from schoolgate.control.access.scope import visible_people
+from schoolgate.control.agreements.progress import by_school
 from schoolgate.control.agreements.services import acknowledgment_status, current_pack
 from schoolgate.control.conduct.services import active
 from schoolgate.control.console.views.activity import dashboard_widgets
@@ -24,6 +25,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "required": len(must),
         "outstanding": sum(1 for pk in must if not status[pk]),
+        "by_school": by_school(status, visible),
         "sanctions": active(now).filter(person_id__in=visible).count(),
         "visible": len(visible),
     }

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -14,15 +16,16 @@ from django.utils import timezone
 from schoolgate.control.access.log import record_views
 from schoolgate.control.access.scope import may, visible_incidents
 from schoolgate.control.access.scope import visible_people as scoped
-from schoolgate.control.access.text import storable
 from schoolgate.control.accounts.oidc.linking import identities
+from schoolgate.control.agreements.progress import schools_among
 from schoolgate.control.agreements.services import acknowledgment_status, current_pack
 from schoolgate.control.conduct.models import Sanction
 from schoolgate.control.consents.services import granted_consents
-from schoolgate.control.console.forms import SuspendForm
+from schoolgate.control.console.forms import DirectoryFilter, SuspendForm
 from schoolgate.control.console.http import person_or_404
 from schoolgate.control.console.views.consents import consent_rows
-from schoolgate.control.people.services import enrollments_of, guardians_of
+from schoolgate.control.people.models import Person
+from schoolgate.control.people.services import enrollments_of, guardians_of, schools_of
 
 PAGE_SIZE = 50
 
@@ -35,21 +38,34 @@ def _ack_label(status: dict[int, bool], pk: int) -> str:
 
 @login_required
 def directory(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:100]
-    people = scoped(request.user, "directory").select_related("primary_org")
-    if not storable(query):  # no name holds a NUL byte (and PostgreSQL refuses to compare one)
-        people = people.none()
-    elif query:
-        people = people.filter(
-            Q(given_name__icontains=query)
-            | Q(family_name__icontains=query)
-            | Q(preferred_given_name__icontains=query)
-        )
-    page = Paginator(people.order_by("family_name", "given_name", "pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    people = scoped(request.user, "directory")
+    ordered = list(people.order_by("family_name", "given_name", "pk").values_list("pk", flat=True))
+    schools = schools_of(ordered)
+    form = DirectoryFilter(request.GET, schools=schools_among(ordered))
     now = timezone.now()
     status = acknowledgment_status(current_pack().pack, now)
+    if not form.is_valid():  # a school not among the choices, a NUL byte, an unknown state
+        ordered = []
+    else:
+        query, agreement, school = (form.cleaned_data[k] for k in ("q", "agreement", "school"))
+        if query:
+            named = people.filter(
+                Q(given_name__icontains=query)
+                | Q(family_name__icontains=query)
+                | Q(preferred_given_name__icontains=query)
+            )
+            found = set(named.values_list("pk", flat=True))
+            ordered = [pk for pk in ordered if pk in found]
+        if agreement:
+            ordered = [
+                pk for pk in ordered if _ack_label(status, pk).replace(" ", "-") == agreement
+            ]
+        if school is not None:
+            ordered = [pk for pk in ordered if school in schools.get(pk, ())]
+    # filtered in Python over the scoped ids: a district's statuses as an SQL IN list would not do
+    page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = Person.objects.select_related("primary_org").in_bulk(list(page))
+    listed = [shown[pk] for pk in page if pk in shown]
     consents = granted_consents(now)
     rows = [
         {
@@ -57,10 +73,11 @@ def directory(request: HttpRequest) -> HttpResponse:
             "ack": _ack_label(status, p.pk),
             "consents": sorted(consents.get(p.pk, ())) if p.role == "student" else None,
         }
-        for p in page
+        for p in listed
     ]
-    record_views(request.user, page, what="directory", purpose="directory", path=request.path)
-    context = {"rows": rows, "page": page, "q": query}
+    record_views(request.user, listed, what="directory", purpose="directory", path=request.path)
+    filters = {k: v for k, v in request.GET.items() if k in form.fields and v}
+    context = {"rows": rows, "page": page, "form": form, "filters": urlencode(filters)}
     return render(request, "console/people.html", context)
 
 
