@@ -14,7 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from schoolgate.control.people.models import Org
+from django.db.models import Q, QuerySet
+
+from schoolgate.control.people.models import Org, Person, PersonRole
 from schoolgate.control.people.services import schools_of
 
 NO_SCHOOL = 0  # the row of people with no school on record
@@ -51,7 +53,10 @@ def by_school(status: Mapping[int, bool], people: Iterable[int]) -> list[SchoolP
     return sorted(rows, key=lambda r: (-r.outstanding, r.name, r.org))
 
 
-def schools_among(people: Iterable[int]) -> list[tuple[int, str]]:
-    """(pk, name) of every school the given people belong to, by name: the directory's choices."""
-    orgs = set().union(*schools_of(list(people)).values())
-    return sorted(Org.objects.filter(pk__in=orgs).values_list("pk", "name"), key=lambda r: r[1])
+def schools_among(people: QuerySet[Person]) -> list[tuple[int, str]]:
+    """(pk, name) of every school the given people belong to (primary org, or the org of an
+    active role), by name: the directory's choices. One query, whatever the district's size."""
+    primary = people.values("primary_org_id")
+    roles = PersonRole.objects.filter(person__in=people, active=True).values("org_id")
+    orgs = Org.objects.filter(Q(pk__in=primary) | Q(pk__in=roles))
+    return list(orgs.order_by("name", "pk").values_list("pk", "name"))

@@ -25,7 +25,7 @@ from schoolgate.control.console.forms import DirectoryFilter, SuspendForm
 from schoolgate.control.console.http import person_or_404
 from schoolgate.control.console.views.consents import consent_rows
 from schoolgate.control.people.models import Person
-from schoolgate.control.people.services import enrollments_of, guardians_of, schools_of
+from schoolgate.control.people.services import enrollments_of, guardians_of
 
 PAGE_SIZE = 50
 
@@ -39,33 +39,38 @@ def _ack_label(status: dict[int, bool], pk: int) -> str:
 @login_required
 def directory(request: HttpRequest) -> HttpResponse:
     people = scoped(request.user, "directory")
-    ordered = list(people.order_by("family_name", "given_name", "pk").values_list("pk", flat=True))
-    schools = schools_of(ordered)
-    form = DirectoryFilter(request.GET, schools=schools_among(ordered))
+    form = DirectoryFilter(request.GET, schools=schools_among(people))
     now = timezone.now()
     status = acknowledgment_status(current_pack().pack, now)
+    agreement = ""
     if not form.is_valid():  # a school not among the choices, a NUL byte, an unknown state
-        ordered = []
+        people = people.none()
     else:
         query, agreement, school = (form.cleaned_data[k] for k in ("q", "agreement", "school"))
         if query:
-            named = people.filter(
+            people = people.filter(
                 Q(given_name__icontains=query)
                 | Q(family_name__icontains=query)
                 | Q(preferred_given_name__icontains=query)
             )
-            found = set(named.values_list("pk", flat=True))
-            ordered = [pk for pk in ordered if pk in found]
-        if agreement:
-            ordered = [
-                pk for pk in ordered if _ack_label(status, pk).replace(" ", "-") == agreement
-            ]
         if school is not None:
-            ordered = [pk for pk in ordered if school in schools.get(pk, ())]
-    # filtered in Python over the scoped ids: a district's statuses as an SQL IN list would not do
-    page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
-    shown = Person.objects.select_related("primary_org").in_bulk(list(page))
-    listed = [shown[pk] for pk in page if pk in shown]
+            at_school = Q(primary_org_id=school) | Q(roles__org_id=school, roles__active=True)
+            people = people.filter(pk__in=Person.objects.filter(at_school).values("pk"))
+    people = people.order_by("family_name", "given_name", "pk")
+    listed: list[Person]
+    if agreement:
+        # the state comes from the signatures, not a column: filtered over the ids in Python (a
+        # district's statuses as an SQL IN list would not do), then one page fetched
+        wanted = agreement.replace("-", " ")  # "not-required" is shown "not required"
+        ids = [pk for pk in people.values_list("pk", flat=True) if _ack_label(status, pk) == wanted]
+        page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+        shown = Person.objects.select_related("primary_org").in_bulk(list(page))
+        listed = [shown[pk] for pk in page if pk in shown]
+    else:
+        page = Paginator(people.select_related("primary_org"), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        listed = list(page)
     consents = granted_consents(now)
     rows = [
         {
