@@ -63,5 +63,6 @@ class DirectoryFilter(forms.Form):
     )
 
     def __init__(self, *args: object, schools: list[tuple[int, str]], **kwargs: object) -> None:
+        kwargs.setdefault("label_suffix", "")  # as the name search's label beside them
         super().__init__(*args, **kwargs)
         self.fields["school"].choices = [("", "any"), *schools]
