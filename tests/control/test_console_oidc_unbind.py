@@ -114,3 +114,19 @@ def test_the_done_message_shows_only_a_count(demo: Demo, teacher: Any) -> None:
     admin = client_of(demo, "administrator")
     page = admin.get(f"/people/{teacher.sourced_id}/?done=unbound-<b>x</b>").content.decode()
     assert "Unbound" not in page and "<b>x</b>" not in page
+
+
+@pytest.mark.parametrize(
+    ("done", "shown"),
+    [
+        ("suspended", "Suspended. The new snapshot is published"),
+        ("suspended-unpublished", "Suspended, but the snapshot could not be published now"),
+        ("unbound-2", "Unbound 2 provider accounts."),
+    ],
+)
+def test_each_outcome_of_an_action_on_the_record_is_shown(
+    demo: Demo, teacher: Any, done: str, shown: str
+) -> None:
+    admin = client_of(demo, "administrator")
+    page = admin.get(f"/people/{teacher.sourced_id}/?done={done}").content.decode()
+    assert shown in page

@@ -105,7 +105,7 @@ def person_detail(request: HttpRequest, sourced_id: str) -> HttpResponse:
     now = timezone.now()
     pack = current_pack().pack
     status = acknowledgment_status(pack, now)
-    done = request.GET.get("done", "")[:20]
+    done = request.GET.get("done", "")[:40]  # "suspended-unpublished" and the like
     context = {
         "person": person,
         "ack": _ack_label(status, person.pk),
