@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
@@ -156,10 +158,7 @@ def visible_classes(
         allowed.append(Q(pk__in=classes_taught_by(me).values("pk")))
     if not allowed:
         return SchoolClass.objects.none()
-    either = allowed[0]
-    for condition in allowed[1:]:
-        either |= condition
-    return active.filter(either)
+    return active.filter(reduce(or_, allowed))
 
 
 def visible_incidents(

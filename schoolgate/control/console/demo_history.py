@@ -150,7 +150,7 @@ def invent(
     asked = school_moments(random.Random(seed + 1), now, 14, 40)[::-1]
     for index, user in enumerate(reviewers):
         name, categories, why = REVIEWS[index % len(REVIEWS)]
-        at = asked[index % len(asked)] if asked else now - dt.timedelta(hours=2 + index)
+        at = asked[index % len(asked)]  # fourteen days always hold past school hours
         logged = dns_record(snapshot, user, name, categories, at, where.get(user, "10.20.0.1"))
         records.append(logged)
         if logged["action"] in BLOCKING:
